@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS bus_state;
+DROP TABLE IF EXISTS consumed_events;
+DROP TABLE IF EXISTS outbox;

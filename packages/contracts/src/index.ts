@@ -1,0 +1,7 @@
+export * from './primitives.js'
+export * from './errors.js'
+export * from './events.js'
+export * from './uuid.js'
+export * from './identity.js'
+export * from './api-key.js'
+export * from './fleet.js'

@@ -1,0 +1,122 @@
+// createService(): Fastify with everything every service needs (CONVENTIONS §1, "@robbie/service-kit"):
+// logging with redaction, the request id, AJV that refuses unknown fields, the error model, identity checks,
+// Idempotency-Key, Postgres bound to the service schema, Redis, the event bus, health, metrics and OpenAPI.
+// A service's app.ts calls it, then registers only its own domain.
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import { pino } from 'pino'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { uuidv7, schemaOf } from '@robbie/contracts'
+import { createPool, type Pool } from '@robbie/db'
+import { createOutbox, createRedis, type BusRedis, type Outbox } from '@robbie/bus'
+import type { KitConfig } from './config.js'
+import { loggerOptions, type LogDestination } from './logger.js'
+import { installErrorHandling } from './error-handler.js'
+import { installAuth, jwtAuthenticator, type Authenticator } from './auth.js'
+import { installIdempotency } from './idempotency.js'
+import { healthRoutes, type ReadinessCheck } from './health.js'
+import { createMetrics, metricsRoutes, type Metrics } from './metrics.js'
+import { registerOpenApi } from './openapi.js'
+import { migrationSources } from './migrations.js'
+import { createBusRuntime, deadLetterRoutes, type BusRuntime } from './bus-runtime.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    serviceName: string
+    db: Pool
+    redis: BusRedis
+    outbox: Outbox
+    bus: BusRuntime
+    metrics: Metrics
+  }
+}
+
+/** What tests (and only composition) may swap: never a branch inside the kit. */
+export interface ServiceDeps {
+  /** where logs go (default stdout); tests capture them */
+  logDestination?: LogDestination
+  /** how a bearer credential becomes an identity (default: local EdDSA JWT verification) */
+  authenticate?: Authenticator
+}
+
+export interface ServiceOptions {
+  name: string
+  version?: string
+  config: KitConfig
+  /** the service's folder: its migrations/ are checked by /readyz */
+  serviceDir: string
+  readiness?: Record<string, ReadinessCheck>
+  deps?: ServiceDeps
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function createService (opts: ServiceOptions) {
+  const { name, config } = opts
+  const version = opts.version ?? '0.1.0'
+  const logger = pino(loggerOptions({ service: name, instance: config.ROBBIE_INSTANCE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
+    ...(opts.deps?.logDestination ? [opts.deps.logDestination] : []))
+
+  const app = Fastify({
+    loggerInstance: logger,
+    // nginx sets X-Request-Id; keep a well-formed one, otherwise make our own
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const header = req.headers['x-request-id']
+      return typeof header === 'string' && REQUEST_ID_RE.test(header) ? header : uuidv7()
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    trustProxy: config.ROBBIE_TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean),
+    bodyLimit: config.ROBBIE_BODY_LIMIT,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
+
+  // Only JSON is parsed; any other content type is a 415 (SPEC §0.1).
+  app.removeContentTypeParser(['text/plain'])
+  app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
+
+  const schema = schemaOf(name)
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema,
+    applicationName: `${name}:${config.ROBBIE_INSTANCE ?? process.pid}`,
+    onError: (err) => app.log.warn({ err }, 'idle postgres connection failed')
+  })
+  const redis = createRedis({ url: config.REDIS_URL, prefix: config.ROBBIE_REDIS_PREFIX, name })
+  const metrics = createMetrics(name)
+  const outbox = createOutbox({ producer: name })
+  const sources = migrationSources(opts.serviceDir)
+  const bus = createBusRuntime({ service: name, pool, redis, log: app.log, metrics, reclaimIdleMs: config.ROBBIE_EVENT_RECLAIM_MS, instance: config.ROBBIE_INSTANCE })
+
+  app.decorate('serviceName', name)
+  app.decorate('db', pool)
+  app.decorate('redis', redis)
+  app.decorate('outbox', outbox)
+  app.decorate('bus', bus)
+  app.decorate('metrics', metrics)
+
+  installErrorHandling(app, name)
+  await registerOpenApi(app, name, version)
+  installAuth(app, name, opts.deps?.authenticate ?? jwtAuthenticator(config.ROBBIE_JWT_KEYS_FILE))
+  installIdempotency(app, name, pool)
+  metricsRoutes(app, metrics)
+  healthRoutes(app, { service: name, version, pool, redis: redis.client, sources, extra: opts.readiness ?? {} })
+  deadLetterRoutes(app, name, bus)
+
+  // Loops (relay, consumers, housekeeping) start once the app is ready and stop before the pool closes.
+  app.addHook('onReady', async () => {
+    // Without an offline queue nothing waits for the first connect, so wait here (bounded): a service that
+    // comes up with Redis down still starts, and /readyz says what is missing.
+    await redis.ready(2000).catch((err: unknown) => { app.log.warn({ err }, 'redis not reachable at start') })
+    await bus.start()
+  })
+  app.addHook('onClose', async () => {
+    await bus.stop()
+    await redis.close()
+    await pool.end()
+  })
+  return app
+}

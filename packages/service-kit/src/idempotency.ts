@@ -1,0 +1,72 @@
+// SPEC §0.3. A creating POST (route config `idempotent: true`) accepts `Idempotency-Key`. The first request
+// claims (identity, key) with a 'running' row; its reply is stored when it succeeds; the same key again gets
+// that reply byte for byte, a different body 422, and a retry while the first still runs 409.
+// The claim is a single INSERT … ON CONFLICT, so fifty concurrent copies produce one effect.
+import { createHash } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Pool } from '@robbie/db'
+import { genericError } from './errors.js'
+
+const TTL = '24 hours'
+/** a 'running' claim older than this is a crashed request: the key may be used again */
+const STALE_RUNNING = '10 minutes'
+
+declare module 'fastify' {
+  interface FastifyRequest { idempotency?: { key: string, identityId: string } }
+}
+
+export function installIdempotency (app: FastifyInstance, service: string, pool: Pool): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.routeOptions.config.idempotent) return
+    const key = request.headers['idempotency-key']
+    if (key === undefined) return
+    if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
+      throw genericError(service, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–255 characters', { details: [{ path: 'headers/idempotency-key', rule: 'maxLength' }] })
+    }
+    const identityId = request.identity?.id ?? `ip:${request.ip}`
+    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex')
+    const claim = await pool.query(
+      `INSERT INTO idempotency_keys AS k (identity_id, key, request_hash, state) VALUES ($1, $2, $3, 'running')
+       ON CONFLICT (identity_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, state = 'running',
+         status_code = NULL, content_type = NULL, response = NULL, created_at = now()
+       WHERE k.created_at < now() - interval '${TTL}' OR (k.state = 'running' AND k.created_at < now() - interval '${STALE_RUNNING}')
+       RETURNING 1`, [identityId, key, hash])
+    if (claim.rowCount === 1) {
+      request.idempotency = { key, identityId }
+      return
+    }
+    const { rows } = await pool.query<{ request_hash: string, state: string, status_code: number, content_type: string | null, response: Buffer | null }>(
+      'SELECT request_hash, state, status_code, content_type, response FROM idempotency_keys WHERE identity_id = $1 AND key = $2', [identityId, key])
+    const prior = rows[0]
+    if (!prior) throw genericError(service, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed')
+    if (prior.request_hash !== hash) throw genericError(service, 'IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different request')
+    if (prior.state !== 'done') throw genericError(service, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is being processed')
+    reply.header('idempotent-replayed', 'true')
+    if (prior.content_type) reply.header('content-type', prior.content_type)
+    // the stored bytes go out as they are: no serializer runs on a Buffer
+    return reply.code(prior.status_code).send(prior.response ?? Buffer.alloc(0))
+  })
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotency
+    if (!claim) return payload
+    request.idempotency = undefined
+    if (reply.statusCode >= 500) {
+      // nothing durable was promised: free the key so the client's retry runs again
+      await pool.query('DELETE FROM idempotency_keys WHERE identity_id = $1 AND key = $2', [claim.identityId, claim.key])
+      return payload
+    }
+    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : Buffer.alloc(0)
+    await pool.query(
+      `UPDATE idempotency_keys SET state = 'done', status_code = $3, content_type = $4, response = $5
+       WHERE identity_id = $1 AND key = $2`,
+      [claim.identityId, claim.key, reply.statusCode, String(reply.getHeader('content-type') ?? ''), body])
+    return payload
+  })
+}
+
+/** Deletes expired rows; the kit runs it hourly. */
+export async function purgeIdempotencyKeys (pool: Pool): Promise<number> {
+  const result = await pool.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${TTL}'`)
+  return result.rowCount ?? 0
+}

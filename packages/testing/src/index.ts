@@ -1,0 +1,6 @@
+export * from './env.js'
+export * from './db.js'
+export * from './redis.js'
+export * from './tokens.js'
+export * from './logs.js'
+export * from './app.js'

@@ -1,0 +1,50 @@
+// Steps a–d of npm start, reusable by the test runner: toolchain and dependencies, Postgres, Redis, nginx.
+// What it starts itself (embedded Postgres, a private redis-server) is recorded under <runDir>/pids/ and
+// stopped by stopStarted(runDir) — never anything it found already running.
+import { join } from 'node:path'
+import { ensureNginx } from './gateway.mjs'
+import { ensurePostgres, POSTGRES_MARKER } from './postgres.mjs'
+import { isAlive, listStarted, readPid, removeFile, startedDir, terminate } from './procs.mjs'
+import { ensureRedis, REDIS_MARKER } from './redis.mjs'
+import { checkNode, ensureDependencies, ensurePnpm } from './toolchain.mjs'
+
+/** → { adminDatabaseUrl, redisUrl, started: ['postgres'?, 'redis'?] } (started: what this call started) */
+export async function provision ({ rootDir, runDir, env = process.env, log = console.log }) {
+  checkNode()
+  ensurePnpm(log)
+  ensureDependencies(rootDir, log)
+  const started = []
+  try {
+    const pg = await ensurePostgres({ rootDir, runDir, env, log })
+    if (pg.started) started.push(pg.started)
+    const redis = await ensureRedis({ runDir, env, log })
+    if (redis.started) started.push(redis.started)
+    await ensureNginx()
+    return { adminDatabaseUrl: pg.url, redisUrl: redis.url, started }
+  } catch (err) {
+    await stopStarted(runDir, started)
+    throw err
+  }
+}
+
+// How each recorded process is stopped: Postgres' "fast" shutdown is SIGINT (SIGTERM waits for every client).
+const STOP = {
+  postgres: { signal: 'SIGINT', marker: POSTGRES_MARKER },
+  redis: { signal: 'SIGTERM', marker: REDIS_MARKER }
+}
+
+/** Stops what provision() started in this run dir (all of it, or only `names`), by recorded pid. → names stopped */
+export async function stopStarted (runDir, names = listStarted(runDir)) {
+  const stopped = []
+  for (const name of names) {
+    const file = join(startedDir(runDir), `${name}.pid`)
+    const pid = readPid(file)
+    const how = STOP[name] ?? { signal: 'SIGTERM' }
+    if (isAlive(pid, how.marker)) {
+      await terminate(pid, { signal: how.signal, timeoutMs: 20_000, marker: how.marker })
+      stopped.push(name)
+    }
+    removeFile(file)
+  }
+  return stopped
+}

@@ -1,0 +1,29 @@
+// `npm run robbie -- <command> [args]`: the operator CLI. Each command is its own script; TypeScript ones
+// run with `node --import tsx` (services and scripts run from source). Add a command by adding a row.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+const rootDir = join(import.meta.dirname, '..')
+
+const COMMANDS = {
+  bootstrap: { file: 'scripts/bootstrap.ts', help: 'write missing key files to <run dir>/keys (--rotate jwt: new JWT signing key)' }
+}
+
+function usage () {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.help}`)
+  return ['usage: npm run robbie -- <command> [args]', '', 'commands:', ...rows].join('\n')
+}
+
+const [name, ...args] = process.argv.slice(2)
+const command = COMMANDS[name]
+if (!command) {
+  if (name && name !== 'help' && name !== '--help') console.error(`unknown command: ${name}\n`)
+  console.log(usage())
+  process.exit(name && name !== 'help' && name !== '--help' ? 1 : 0)
+}
+
+const file = join(rootDir, command.file)
+const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args]
+const result = spawnSync(process.execPath, nodeArgs, { cwd: rootDir, stdio: 'inherit' })
+if (result.error) throw result.error
+process.exit(result.status ?? 1)

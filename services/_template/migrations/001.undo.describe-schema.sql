@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA __schema__ IS NULL;

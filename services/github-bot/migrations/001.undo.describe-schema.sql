@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA github_bot IS NULL;

@@ -1,0 +1,4 @@
+-- The schema and its two roles exist before migrations run (scripts/setup-db.ts, infra/postgres/init);
+-- this first migration records what the schema is for. The bus's and the kit's tables arrive from their
+-- own migration sources.
+COMMENT ON SCHEMA gpu_coordinator IS 'Robbie gpu-coordinator: Routes language-model calls across the company Ollama nodes.';

@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA gpu_coordinator IS NULL;

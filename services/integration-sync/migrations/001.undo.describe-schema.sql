@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA integration_sync IS NULL;

@@ -1,0 +1,12 @@
+// The composition root of secrets: the kit, then this service's own modules (none yet: they arrive with
+// the issue that builds this service's features).
+import { join } from 'node:path'
+import { createService, type ServiceDeps } from '@robbie/service-kit'
+import type { Config } from './config.js'
+
+export const serviceDir = join(import.meta.dirname, '..')
+
+export async function createApp (config: Config, deps: ServiceDeps = {}) {
+  const app = await createService({ name: 'secrets', config, serviceDir, deps })
+  return app
+}

@@ -1,0 +1,1 @@
+COMMENT ON SCHEMA slack_bot IS NULL;
