@@ -3,9 +3,9 @@
 //   env: ROBBIE_ADMIN_DATABASE_URL (a role that may create databases and roles), ROBBIE_DB_NAME, ROBBIE_RUN_DIR
 import { join } from 'node:path'
 import { SERVICES } from '@robbie/contracts'
-import { createDatabase, migrate, ownerRoleName, provisionSchemas, schemaName } from '@robbie/db'
+import { createDatabase, databaseUrl, migrate, ownerRoleName, provisionSchemas, schemaName } from '@robbie/db'
 import { migrationSources } from '@robbie/service-kit/migrations'
-import { roleUrl, rolePassword } from './lib/db-roles.mjs'
+import { rolePassword } from './lib/db-roles.mjs'
 
 const root = join(import.meta.dirname, '..')
 const adminUrl = process.env.ROBBIE_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -13,12 +13,27 @@ const dbName = process.env.ROBBIE_DB_NAME ?? 'robbie'
 const runDir = process.env.ROBBIE_RUN_DIR ?? join(root, '.run')
 const quiet = process.argv.includes('--quiet')
 
+// Production passes each role's password in the environment (the same variables infra/postgres/init reads:
+// ROBBIE_DB_OWNER_PASSWORD_<SCHEMA>, ROBBIE_DB_PASSWORD_<SCHEMA>); local fleets derive them from the run dir.
+function passwordFor (role: string): string {
+  const match = /^robbie_(.+?)(_owner)?$/.exec(role)
+  const upper = (match?.[1] ?? '').toUpperCase()
+  const fromEnv = process.env[match?.[2] ? `ROBBIE_DB_OWNER_PASSWORD_${upper}` : `ROBBIE_DB_PASSWORD_${upper}`]
+  return fromEnv ?? rolePassword(runDir, role)
+}
+function roleUrl (role: string): string {
+  const url = new URL(databaseUrl(adminUrl, dbName))
+  url.username = role
+  url.password = passwordFor(role)
+  return url.toString()
+}
+
 try {
   if (await createDatabase(adminUrl, dbName)) console.log(`created database ${dbName}`)
-  await provisionSchemas({ adminUrl, dbName, services: SERVICES, passwordFor: (role) => rolePassword(runDir, role) })
+  await provisionSchemas({ adminUrl, dbName, services: SERVICES, passwordFor })
   for (const service of SERVICES) {
     const { applied } = await migrate({
-      connectionString: roleUrl(adminUrl, dbName, ownerRoleName(service), runDir),
+      connectionString: roleUrl(ownerRoleName(service)),
       schema: schemaName(service),
       sources: migrationSources(join(root, 'services', service))
     })

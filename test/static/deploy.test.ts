@@ -62,6 +62,17 @@ describe('docker-compose.yml', () => {
   })
 })
 
+describe('docker-compose.yml database roles', () => {
+  it('hands the migrate job every role password, so it never resets one', () => {
+    const env = (compose.services.migrate as unknown as { environment: Record<string, string> }).environment
+    for (const { schema } of fleet.services) {
+      const upper = schema.toUpperCase()
+      expect(env).toHaveProperty(`ROBBIE_DB_PASSWORD_${upper}`)
+      expect(env).toHaveProperty(`ROBBIE_DB_OWNER_PASSWORD_${upper}`)
+    }
+  })
+})
+
 describe('services/ folders', () => {
   it('match the fleet list (apart from _template)', () => {
     const dir = join(ROOT, 'services')

@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { EventEnvelope } from '@robbie/contracts'
 import { Page, PageQuery, Str } from '@robbie/contracts'
 import type { Pool, PoolClient } from '@robbie/db'
-import { createConsumer, createDeadLetters, createRelay, type BusRedis } from '@robbie/bus'
+import { createConsumer, createDeadLetters, createRelay, InvalidCursorError, type BusRedis } from '@robbie/bus'
 import type { Logger } from 'pino'
 import { genericError } from './errors.js'
 import { purgeIdempotencyKeys } from './idempotency.js'
@@ -101,7 +101,12 @@ export function deadLetterRoutes (app: FastifyInstance, service: string, bus: Bu
     schema: { tags: ['admin'], summary: 'Events this service could not handle after 5 deliveries', querystring: PageQuery, response: { 200: Page(DeadLetter) } }
   }, async (request) => {
     const q = request.query as { limit: number, cursor?: string }
-    return await bus.deadLetters.list({ limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) })
+    try {
+      return await bus.deadLetters.list({ limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) })
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw genericError(service, 'VALIDATION_FAILED', 'The cursor is not valid', { details: [{ path: 'querystring/cursor', rule: 'cursor' }] })
+      throw err
+    }
   })
   app.post(`${base}/:id/replay`, {
     config: { roles: ['owner', 'admin'] },

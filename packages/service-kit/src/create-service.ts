@@ -76,14 +76,21 @@ export async function createService (opts: ServiceOptions) {
 
   // Only JSON is parsed; any other content type is a 415 (SPEC §0.1).
   app.removeContentTypeParser(['text/plain'])
-  app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
+  // While closing, answers in flight say `Connection: close`: a keep-alive socket that turns idle after the
+  // close began would otherwise hold the server open until its keep-alive timeout.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id)
+    if (closing) void reply.header('connection', 'close')
+  })
 
   const schema = schemaOf(name)
   const pool = createPool({
     connectionString: config.DATABASE_URL,
     schema,
     applicationName: `${name}:${config.ROBBIE_INSTANCE ?? process.pid}`,
-    onError: (err) => app.log.warn({ err }, 'idle postgres connection failed')
+    onError: (err) => app.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle postgres connection failed')
   })
   const redis = createRedis({ url: config.REDIS_URL, prefix: config.ROBBIE_REDIS_PREFIX, name })
   const metrics = createMetrics(name)
