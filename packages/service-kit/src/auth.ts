@@ -4,11 +4,10 @@
 //   { roles: ['owner','admin'] } a user with one of these roles
 //   { allowedCallers: ['chat'] } an internal route, for these services only
 // A route that declares none of them is refused at registration, so nothing is public by accident.
-import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import type { Identity, Role } from '@robbie/contracts'
 import { genericError } from './errors.js'
+import type { Limiter } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,36 +33,10 @@ export const PUBLIC_ROUTES = [
 /** Resolves the bearer credential of a request to an identity, or null when it proves nothing. */
 export type Authenticator = (credential: string, request: FastifyRequest) => Promise<Identity | null>
 
-/**
- * Access tokens are EdDSA JWTs signed by auth with the keys of ROBBIE_JWT_KEYS_FILE; every service
- * verifies them locally with the public halves. The algorithm is pinned, so `alg: none` or an HS256
- * token signed with the public key is refused. API keys (`robbie_…`) are verified by the auth service.
- */
-export function jwtAuthenticator (keysFile: string): Authenticator {
-  const file = JSON.parse(readFileSync(keysFile, 'utf8')) as { keys: Array<{ kid: string, publicJwk: Record<string, unknown> }> }
-  const jwks = createLocalJWKSet({ keys: file.keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: 'EdDSA', use: 'sig' })) } as JSONWebKeySet)
-  return async (credential) => {
-    if (credential.startsWith('robbie_')) return null // API keys: verified through auth (its own issue)
-    try {
-      const { payload } = await jwtVerify(credential, jwks, { algorithms: ['EdDSA'], issuer: 'robbie', audience: 'robbie', typ: 'at+jwt' })
-      if (typeof payload.sub !== 'string' || !Array.isArray(payload.scopes)) return null
-      const role = payload.role as Role | undefined
-      const act = payload.act as { sub?: string } | undefined
-      return {
-        kind: 'user',
-        id: payload.sub,
-        ...(role ? { role } : {}),
-        scopes: payload.scopes.filter((s): s is string => typeof s === 'string'),
-        ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
-        ...(act?.sub ? { actor: { id: act.sub } } : {})
-      }
-    } catch {
-      return null
-    }
-  }
-}
-
-export function installAuth (app: FastifyInstance, service: string, authenticate: Authenticator): void {
+export function installAuth (app: FastifyInstance, service: string, opts: {
+  authenticate: Authenticator
+  limiter: Limiter
+}): void {
   app.decorateRequest('identity', null)
   app.addHook('onRoute', (route) => {
     const c = route.config ?? {}
@@ -77,18 +50,27 @@ export function installAuth (app: FastifyInstance, service: string, authenticate
     if (c.public || !request.routeOptions.url) return // public, or the 404 handler (nothing to protect)
     const header = request.headers.authorization
     const credential = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : ''
-    const identity = credential.length > 0 && credential.length <= 8192 ? await authenticate(credential, request) : null
-    if (!identity) throw genericError(service, 'UNAUTHENTICATED', 'A valid credential is required')
-    request.identity = identity
-    if (c.allowedCallers) {
-      if (identity.kind !== 'service' || !c.allowedCallers.includes(identity.id.replace(/^svc:/, ''))) {
-        throw genericError(service, 'FORBIDDEN', 'This service may not call this route')
+    const identity = credential.length > 0 && credential.length <= 8192 ? await opts.authenticate(credential, request) : null
+    if (!identity) {
+      // failed credential checks are limited per address (SPEC §0.5); successful ones are not counted
+      if (credential.length > 0) {
+        const hit = await opts.limiter.hit('failedKey', `ip:${request.ip}`)
+        if (hit.current > hit.max) throw genericError(service, 'RATE_LIMITED', 'Too many failed credential checks', { headers: { 'retry-after': String(Math.ceil(hit.ttl / 1000)) } })
       }
-      return
+      throw genericError(service, 'UNAUTHENTICATED', 'A valid credential is required')
     }
-    if (c.scope && !identity.scopes.includes(c.scope)) throw genericError(service, 'FORBIDDEN', `This needs the ${c.scope} scope`)
-    if (c.roles && (identity.kind !== 'user' || !identity.role || !c.roles.includes(identity.role))) {
-      throw genericError(service, 'FORBIDDEN', 'Your role may not do this')
-    }
+    request.identity = identity
+    const refusal = forbidden(identity, c)
+    if (refusal) throw genericError(service, 'FORBIDDEN', refusal)
   })
+
+  function forbidden (identity: Identity, c: FastifyRequest['routeOptions']['config']): string | null {
+    if (c.allowedCallers) {
+      return identity.kind === 'service' && c.allowedCallers.includes(identity.id.replace(/^svc:/, '')) ? null : 'This service may not call this route'
+    }
+    // a service key holds no <service>:<verb> scope: on public routes services act for a user (SPEC §2.3)
+    if (c.scope && !identity.scopes.includes(c.scope)) return `This needs the ${c.scope} scope`
+    if (c.roles && (identity.kind !== 'user' || !identity.role || !c.roles.includes(identity.role))) return 'Your role may not do this'
+    return null
+  }
 }

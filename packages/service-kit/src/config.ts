@@ -28,6 +28,12 @@ export const kitConfigProperties = {
   ROBBIE_SERVICE_KEY_FILE: Type.String({ minLength: 1, maxLength: 4096 }),
   /** request body limit in bytes (SPEC §0.1: 1 MiB unless the service says otherwise) */
   ROBBIE_BODY_LIMIT: Type.Integer({ default: 1048576, minimum: 1024, maximum: 16 * 1048576 }),
+  /** the auth service, which verifies API keys and service keys (SPEC §2.3) */
+  ROBBIE_AUTH_URL: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+  /** the audit HMAC key: identifiers of keys and tokens in audit details (SPEC §2.4, §11.6) */
+  ROBBIE_AUDIT_HMAC_KEY_FILE: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  /** multiplies every rate limit of SPEC §0.5: test and bench fleets raise them (and say so) */
+  ROBBIE_RATE_LIMIT_MULTIPLIER: Type.Integer({ default: 1, minimum: 1, maximum: 100000 }),
   /** ms a pending event waits before another consumer reclaims it (SPEC §0.4: 60 s) */
   ROBBIE_EVENT_RECLAIM_MS: Type.Integer({ default: 60000, minimum: 10, maximum: 3600000 })
 }

@@ -11,7 +11,12 @@ import { createOutbox, createRedis, type BusRedis, type Outbox } from '@robbie/b
 import type { KitConfig } from './config.js'
 import { loggerOptions, type LogDestination } from './logger.js'
 import { installErrorHandling } from './error-handler.js'
-import { installAuth, jwtAuthenticator, type Authenticator } from './auth.js'
+import { installAuth } from './auth.js'
+import { createAudit, auditRoutes, type Audit } from './audit.js'
+import { createTokenVerifier } from './token-verifier.js'
+import { createKeyAuthenticator, remoteKeyVerifier, type VerifyApiKey } from './key-verifier.js'
+import { createLimiter, installRateLimits, type Limiter } from './rate-limit.js'
+import { genericError } from './errors.js'
 import { installIdempotency } from './idempotency.js'
 import { healthRoutes, type ReadinessCheck } from './health.js'
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.js'
@@ -27,6 +32,8 @@ declare module 'fastify' {
     outbox: Outbox
     bus: BusRuntime
     metrics: Metrics
+    audit: Audit
+    limiter: Limiter
   }
 }
 
@@ -34,8 +41,8 @@ declare module 'fastify' {
 export interface ServiceDeps {
   /** where logs go (default stdout); tests capture them */
   logDestination?: LogDestination
-  /** how a bearer credential becomes an identity (default: local EdDSA JWT verification) */
-  authenticate?: Authenticator
+  /** how an API key is verified (default: a call to auth's /internal/auth/keys/verify); auth passes its own */
+  verifyApiKey?: VerifyApiKey
 }
 
 export interface ServiceOptions {
@@ -104,24 +111,65 @@ export async function createService (opts: ServiceOptions) {
   app.decorate('outbox', outbox)
   app.decorate('bus', bus)
   app.decorate('metrics', metrics)
+  const audit = createAudit({ service: name, pool, hmacKeyFile: config.ROBBIE_AUDIT_HMAC_KEY_FILE })
+  app.decorate('audit', audit)
+  const limiter = createLimiter({
+    service: name, redis, multiplier: config.ROBBIE_RATE_LIMIT_MULTIPLIER,
+    onDegraded: (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limits fell back to memory: redis unreachable')
+  })
+  app.decorate('limiter', limiter)
 
-  installErrorHandling(app, name)
+  // Rate limits first: their onRoute hook must see every route registered after it.
+  const limitHook = await installRateLimits(app, name, limiter, metrics)
+  installErrorHandling(app, name, {
+    notFoundOnRequest: limitHook('general'),
+    onForbidden: async (request, err) => {
+      await audit.recordAlone({ action: 'access.denied', outcome: 'denied', resourceType: 'route', resourceId: `${request.method} ${request.routeOptions.url ?? ''}`, details: { code: err.code } }, request)
+        .catch((e: unknown) => { request.log.error({ err: e }, 'audit of a refusal failed') })
+    }
+  })
   await registerOpenApi(app, name, version)
-  installAuth(app, name, opts.deps?.authenticate ?? jwtAuthenticator(config.ROBBIE_JWT_KEYS_FILE))
+
+  const tokens = createTokenVerifier(config.ROBBIE_JWT_KEYS_FILE)
+  const keys = createKeyAuthenticator({
+    redis,
+    verify: opts.deps?.verifyApiKey ?? (config.ROBBIE_AUTH_URL
+      ? remoteKeyVerifier({ service: name, authUrl: config.ROBBIE_AUTH_URL, serviceKeyFile: config.ROBBIE_SERVICE_KEY_FILE })
+      : async () => { throw genericError(name, 'UNAVAILABLE', 'API keys cannot be checked: ROBBIE_AUTH_URL is not set') })
+  })
+  const deniedSid = `${config.ROBBIE_REDIS_PREFIX}auth:denied-sid:`
+  installAuth(app, name, {
+    limiter,
+    authenticate: async (credential) => {
+      if (credential.startsWith('robbie_')) return await keys.authenticate(credential)
+      const identity = await tokens(credential)
+      if (identity?.sessionId) {
+        // logout, password or role change, disable: the session is on the denylist for the token's lifetime.
+        // Redis away: accepted here; privileged routes are fail-closed through their rate-limit class.
+        const denied = await redis.client.exists(deniedSid + identity.sessionId).catch(() => 0)
+        if (denied === 1) return null
+      }
+      return identity
+    }
+  })
   installIdempotency(app, name, pool)
   metricsRoutes(app, metrics)
   healthRoutes(app, { service: name, version, pool, redis: redis.client, sources, extra: opts.readiness ?? {} })
   deadLetterRoutes(app, name, bus)
+  auditRoutes(app, name, pool)
 
   // Loops (relay, consumers, housekeeping) start once the app is ready and stop before the pool closes.
   app.addHook('onReady', async () => {
     // Without an offline queue nothing waits for the first connect, so wait here (bounded): a service that
     // comes up with Redis down still starts, and /readyz says what is missing.
     await redis.ready(2000).catch((err: unknown) => { app.log.warn({ err }, 'redis not reachable at start') })
+    await keys.start().catch((err: unknown) => { app.log.warn({ err }, 'key revocation hints not subscribed') })
     await bus.start()
   })
   app.addHook('onClose', async () => {
     await bus.stop()
+    await keys.stop().catch(() => {})
+    limiter.close()
     await redis.close()
     await pool.end()
   })

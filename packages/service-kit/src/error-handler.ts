@@ -1,6 +1,6 @@
 // The one error handler and the not-found handler (SPEC §0.2). Every failure leaves here as the same body;
 // a 5xx says only that something failed, never how (no stack, SQL, upstream body or internal message).
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { mapDbError } from '@robbie/db'
 import { genericError, RobbieError, type ErrorDetail } from './errors.js'
@@ -46,11 +46,17 @@ export function errorBody (err: RobbieError, requestId: string) {
   return { error: { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) } }
 }
 
-export function installErrorHandling (app: FastifyInstance, service: string): void {
-  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+export function installErrorHandling (app: FastifyInstance, service: string, opts: {
+  /** called for every 403 before it is sent (the kit audits them, SPEC §2.4); must not throw */
+  onForbidden?: (request: FastifyRequest, err: RobbieError) => Promise<void>
+  /** runs before the not-found handler (rate limits cover it too, SPEC §0.5) */
+  notFoundOnRequest?: onRequestHookHandler
+} = {}): void {
+  app.setErrorHandler(async (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const coded = toRobbieError(service, err)
     if (coded.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: coded.code }, 'request refused')
+    if (coded.statusCode === 403 && opts.onForbidden) await opts.onForbidden(request, coded)
     if (coded.headers) void reply.headers(coded.headers)
     return reply.code(coded.statusCode).send(errorBody(coded, request.id))
   })
@@ -68,7 +74,7 @@ export function installErrorHandling (app: FastifyInstance, service: string): vo
     }
     for (const m of methods) set.add(m)
   })
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler({ ...(opts.notFoundOnRequest ? { preHandler: opts.notFoundOnRequest as never } : {}) }, (request, reply) => {
     const found = known.find('GET', request.url.split('?')[0] ?? '/')
     const allowed = found ? methodsByPath.get((found.store as { path: string }).path) : undefined
     if (allowed && allowed.size > 0) {

@@ -20,6 +20,7 @@ export function createMetrics (service: string) {
     eventsPublished: new Counter({ name: 'robbie_events_published_total', help: 'Events moved from the outbox to Redis', labelNames: ['type'], registers: [registry] }),
     eventsConsumed: new Counter({ name: 'robbie_events_consumed_total', help: 'Events handled', labelNames: ['type', 'outcome'], registers: [registry] }),
     outboxPending: new Gauge({ name: 'robbie_outbox_pending', help: 'Outbox rows not yet published', registers: [registry] }),
+    rateLimitRejections: new Counter({ name: 'robbie_ratelimit_rejections_total', help: 'Requests refused by a rate limit', registers: [registry] }),
     deadLetters: new Gauge({ name: 'robbie_dead_letters', help: 'Entries in this service\'s dead-letter stream', registers: [registry] })
   }
 }
@@ -35,7 +36,7 @@ export function metricsRoutes (app: FastifyInstance, metrics: Metrics): void {
   })
   app.get('/metrics', {
     // outside authentication by SPEC §11.1: reachable only on the internal network (the gateway never proxies it)
-    config: { public: true },
+    config: { public: true, limit: false },
     schema: { hide: true }
   }, async (_request, reply) => {
     return await reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics())

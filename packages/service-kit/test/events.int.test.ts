@@ -20,7 +20,7 @@ const { app } = await buildKitApp({
     })
   }
 })
-const admin = { authorization: `Bearer ${await mintAccessToken({ role: 'admin', scopes: [] })}` }
+const admin = { authorization: `Bearer ${await mintAccessToken({ role: 'admin' })}` }
 
 async function publish (data: Record<string, unknown>): Promise<string> {
   return await withTransaction(app.db, async (client) => {
@@ -53,7 +53,7 @@ describe('events through a service', () => {
       return (res.json() as { items: Array<{ id: string, eventId: string, deliveries: number }> }).items.find((d) => d.eventId === id)
     })
     expect(listed.deliveries).toBe(5)
-    const member = { authorization: `Bearer ${await mintAccessToken({ role: 'member', scopes: ['priorities:read'] })}` }
+    const member = { authorization: `Bearer ${await mintAccessToken({ role: 'member' })}` }
     expect((await app.inject({ url: '/api/priorities/admin/dead-letters', headers: member })).statusCode).toBe(403)
     expect((await app.inject({ url: '/api/priorities/admin/dead-letters?cursor=nonsense', headers: admin })).statusCode).toBe(400)
     expect((await app.inject({ url: '/api/priorities/admin/dead-letters?limit=500', headers: admin })).statusCode).toBe(400)

@@ -19,12 +19,13 @@ const { app, ctx } = await buildKitApp({
         response: { 200: Type.Object({ title: Type.String() }, { additionalProperties: false }) }
       }
     }, async (request) => ({ title: (request.body as { title: string }).title, leaked: 'not in the schema' }))
+    app.post('/api/priorities/company-only', { config: { scope: 'auth:admin' } }, async () => ({ ok: true }))
     app.get('/api/priorities/boom', { config: { scope: 'priorities:read' } }, async () => {
       throw Object.assign(new Error('syntax error at or near "SELEKT" in auth.users'), { code: '42601' })
     })
   }
 })
-const writer = await mintAccessToken({ role: 'member', scopes: ['priorities:read', 'priorities:write'] })
+const writer = await mintAccessToken({ role: 'member' })
 const auth = { authorization: `Bearer ${writer}` }
 
 describe('error model (SPEC §0.2)', () => {
@@ -87,7 +88,7 @@ describe('identity on every route (SPEC §0.1, §2.3)', () => {
     const unsigned = `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', scopes: ['priorities:write'], iss: 'robbie', aud: 'robbie' })).toString('base64url')}.`
     const hs256 = await new SignJWT({ scopes: ['priorities:write'] }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).setSubject('x')
       .setIssuer('robbie').setAudience('robbie').setExpirationTime('1h').sign(new TextEncoder().encode('secret'))
-    const expired = await mintAccessToken({ scopes: ['priorities:write'], ttlS: -10 })
+    const expired = await mintAccessToken({ ttlS: -10 })
     for (const headers of [{}, { authorization: 'Bearer nonsense' }, { authorization: `Bearer ${unsigned}` }, { authorization: `Bearer ${hs256}` }, { authorization: `Bearer ${expired}` }, { authorization: writer }]) {
       const res = await app.inject({ method: 'POST', url: '/api/priorities/echo', headers, payload: { title: 'a' } })
       expect([res.statusCode, res.json().error.code]).toEqual([401, 'PRIORITIES_UNAUTHENTICATED'])
@@ -95,8 +96,8 @@ describe('identity on every route (SPEC §0.1, §2.3)', () => {
   })
 
   it('answers 403 when the scope or role is missing', async () => {
-    const reader = await mintAccessToken({ scopes: ['priorities:read'] })
-    const res = await app.inject({ method: 'POST', url: '/api/priorities/echo', headers: { authorization: `Bearer ${reader}` }, payload: { title: 'a' } })
+    // a member's role holds priorities:write but not auth:admin (SPEC §2.3)
+    const res = await app.inject({ method: 'POST', url: '/api/priorities/company-only', headers: auth })
     expect([res.statusCode, res.json().error.code]).toEqual([403, 'PRIORITIES_FORBIDDEN'])
     const member = await app.inject({ method: 'GET', url: '/api/priorities/admin/dead-letters', headers: auth })
     expect(member.statusCode).toBe(403)

@@ -16,7 +16,7 @@ describe('graceful shutdown', () => {
     })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-    const token = await mintAccessToken({ scopes: ['priorities:read'] })
+    const token = await mintAccessToken()
     // the kit's own client: direct to the service, with the request id forwarded
     const client = createServiceClient({ caller: 'chat', baseUrl: base, serviceKey: token })
     const inFlight = client.request<{ done: boolean }>('GET', '/api/priorities/slow', { requestId: 'shutdown-test-1' })
