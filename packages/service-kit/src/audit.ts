@@ -22,16 +22,44 @@ export interface AuditEntry {
 }
 
 interface Row {
-  seq: string, id: string, at: Date, service: string, actor_type: AuditEvent['actorType'], actor_id: string | null, on_behalf_of: string | null,
-  action: string, resource_type: string | null, resource_id: string | null, outcome: AuditEvent['outcome'], request_id: string | null,
-  trace_id: string | null, ip: string | null, details: Record<string, unknown>, prev_hash: string, hash: string
+  seq: string,
+  id: string,
+  at: Date,
+  service: string,
+  actor_type: AuditEvent['actorType'],
+  actor_id: string | null,
+  on_behalf_of: string | null,
+  action: string,
+  resource_type: string | null,
+  resource_id: string | null,
+  outcome: AuditEvent['outcome'],
+  request_id: string | null,
+  trace_id: string | null,
+  ip: string | null,
+  details: Record<string, unknown>,
+  prev_hash: string,
+  hash: string
 }
 const COLUMNS = 'seq, id, at, service, actor_type, actor_id, on_behalf_of, action, resource_type, resource_id, outcome, request_id, trace_id, ip, details, prev_hash, hash'
 
 export const toAuditEvent = (r: Row): AuditEvent => ({
-  seq: Number(r.seq), id: r.id, at: r.at.toISOString(), service: r.service, actorType: r.actor_type, actorId: r.actor_id,
-  onBehalfOf: r.on_behalf_of, action: r.action, resourceType: r.resource_type, resourceId: r.resource_id, outcome: r.outcome,
-  requestId: r.request_id, traceId: r.trace_id, ip: r.ip, details: r.details, prevHash: r.prev_hash, hash: r.hash
+  seq: Number(r.seq),
+  id: r.id,
+  at: r.at.toISOString(),
+  service: r.service,
+  actorType: r.actor_type,
+  actorId: r.actor_id,
+  onBehalfOf: r.on_behalf_of,
+  action: r.action,
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  outcome: r.outcome,
+  requestId: r.request_id,
+  traceId: r.trace_id,
+  ip: r.ip,
+  details: r.details,
+  prevHash: r.prev_hash,
+  hash: r.hash
 })
 
 function actorOf (request?: FastifyRequest): { type: AuditEvent['actorType'], id: string | null, onBehalfOf: string | null } {
@@ -96,11 +124,23 @@ export function createAudit (opts: { service: string, pool: Pool, hmacKeyFile?: 
 export type Audit = ReturnType<typeof createAudit>
 
 const AuditEventSchema = Type.Object({
-  seq: Type.Integer(), id: Type.String(), at: Type.String(), service: Type.String(), actorType: Type.String(),
-  actorId: Type.Union([Type.String(), Type.Null()]), onBehalfOf: Type.Union([Type.String(), Type.Null()]), action: Type.String(),
-  resourceType: Type.Union([Type.String(), Type.Null()]), resourceId: Type.Union([Type.String(), Type.Null()]), outcome: Type.String(),
-  requestId: Type.Union([Type.String(), Type.Null()]), traceId: Type.Union([Type.String(), Type.Null()]), ip: Type.Union([Type.String(), Type.Null()]),
-  details: Type.Record(Type.String(), Type.Unknown()), prevHash: Type.String(), hash: Type.String()
+  seq: Type.Integer(),
+  id: Type.String(),
+  at: Type.String(),
+  service: Type.String(),
+  actorType: Type.String(),
+  actorId: Type.Union([Type.String(), Type.Null()]),
+  onBehalfOf: Type.Union([Type.String(), Type.Null()]),
+  action: Type.String(),
+  resourceType: Type.Union([Type.String(), Type.Null()]),
+  resourceId: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.String(),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+  traceId: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  prevHash: Type.String(),
+  hash: Type.String()
 }, { additionalProperties: false })
 export { AuditEventSchema }
 

@@ -114,7 +114,9 @@ export async function createService (opts: ServiceOptions) {
   const audit = createAudit({ service: name, pool, hmacKeyFile: config.ROBBIE_AUDIT_HMAC_KEY_FILE })
   app.decorate('audit', audit)
   const limiter = createLimiter({
-    service: name, redis, multiplier: config.ROBBIE_RATE_LIMIT_MULTIPLIER,
+    service: name,
+    redis,
+    multiplier: config.ROBBIE_RATE_LIMIT_MULTIPLIER,
     onDegraded: (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limits fell back to memory: redis unreachable')
   })
   app.decorate('limiter', limiter)

@@ -84,6 +84,7 @@ export async function installRateLimits (app: FastifyInstance, service: string, 
     incr (key: string, cb: (err: Error | null, res?: { current: number, ttl: number }) => void): void {
       limiter.hit(this.cls, key).then((r) => { cb(null, { current: r.current, ttl: r.ttl }) }, (err: Error) => { cb(err) })
     }
+
     child (params: { limitClass?: LimitClass }): Store { return new Store(params.limitClass ?? this.cls) }
   }
   await app.register(rateLimit, {
@@ -99,8 +100,10 @@ export async function installRateLimits (app: FastifyInstance, service: string, 
     let hook = hooks.get(cls)
     if (!hook) {
       const rule = limiter.rule(cls)
-      hook = app.rateLimit({ max: rule.max, timeWindow: rule.windowMs, keyGenerator: (req: FastifyRequest) => limitKey(req, rule.by), limitClass: cls } as never)
-      hooks.set(cls, hook)
+      // the plugin's handler is async; Fastify awaits a returned promise from an onRequest hook
+      const created = app.rateLimit({ max: rule.max, timeWindow: rule.windowMs, keyGenerator: (req: FastifyRequest) => limitKey(req, rule.by), limitClass: cls } as never) as unknown as onRequestHookHandler
+      hook = created
+      hooks.set(cls, created)
     }
     return hook
   }
