@@ -18,7 +18,7 @@ if (existsSync(target)) {
   process.exit(1)
 }
 const vars = { __name__: name, __schema__: name.replaceAll('-', '_'), __purpose__: values.purpose ?? `The ${name} service.`, __port__: values.port ?? '0' }
-cpSync(join(root, 'services', '_template'), target, { recursive: true })
+cpSync(join(root, 'services', '_template'), target, { recursive: true, filter: (src) => !src.includes('node_modules') })
 for (const file of walk(target)) {
   let text = readFileSync(file, 'utf8')
   for (const [k, v] of Object.entries(vars)) text = text.replaceAll(k, v)
