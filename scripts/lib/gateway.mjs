@@ -3,12 +3,14 @@
 //
 // CLI (used by the Dockerfile's gateway stage):
 //   node scripts/lib/gateway.mjs render --run-dir <dir> [--web-root <dir>] [--upstream-host <host>|@service]
-// `@service` points each upstream at the service's own name (compose DNS) instead of one host.
+// `@service` points each upstream at the service's own name (compose DNS) instead of one host. The TLS and
+// mode settings come from the environment (see renderGateway).
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { readFleet } from './fleet.mjs'
+import { devCertificatePaths } from './tls.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const TEMP_DIRS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
@@ -33,9 +35,29 @@ function checked (value, re, what) {
 const safePath = (p, what) => checked(p, /^\/[^"\\\n\r;{}$]*$/, what)
 const HOST_RE = /^[A-Za-z0-9.:[\]-]+$/
 
-/** Fills `{{#name}}…{{/name}}` blocks (once per item) and `{{KEY}}` values; any placeholder left over is an error. */
+/**
+ * Fills a template: `{{<name}}…{{/name}}` defines a part (not output) that each `{{>name}}` line pastes;
+ * `{{?KEY}}…{{/KEY}}` is kept only when values[KEY] is truthy; `{{#name}}…{{/name}}` is repeated once per
+ * item of lists[name] with its `{{key}}`s; then `{{KEY}}` values. Any placeholder left over is an error.
+ */
 export function renderTemplate (template, values, lists = {}) {
-  let text = template.replace(/\{\{#(\w+)\}\}\n?([\s\S]*?)\{\{\/\1\}\}\n?/g, (_, name, body) => {
+  const parts = {}
+  let text = template.replace(/^[ \t]*\{\{<(\w+)\}\}[ \t]*\n([\s\S]*?)^[ \t]*\{\{\/\1\}\}[ \t]*\n?/gm, (_, name, body) => {
+    parts[name] = body
+    return ''
+  })
+  text = text.replace(/^[ \t]*\{\{\?(\w+)\}\}[ \t]*\n([\s\S]*?)^[ \t]*\{\{\/\1\}\}[ \t]*\n?/gm, (_, key, body) => {
+    if (!(key in values)) throw new Error(`gateway template: no value named ${key}`)
+    return values[key] ? body : ''
+  })
+  // A part may paste other parts (not itself): a few rounds settle it.
+  for (let round = 0; round < 5 && /\{\{>/.test(text); round++) {
+    text = text.replace(/^[ \t]*\{\{>(\w+)\}\}[ \t]*\n?/gm, (_, name) => {
+      if (!(name in parts)) throw new Error(`gateway template: no part named ${name}`)
+      return parts[name]
+    })
+  }
+  text = text.replace(/\{\{#(\w+)\}\}\n?([\s\S]*?)\{\{\/\1\}\}\n?/g, (_, name, body) => {
     const items = lists[name]
     if (!Array.isArray(items)) throw new Error(`gateway template: no list named ${name}`)
     return items.map((item) => body.replace(/\{\{(\w+)\}\}/g, (m, key) => (key in item ? String(item[key]) : m))).join('')
@@ -59,14 +81,48 @@ function mimeTypesFile (runDir) {
 }
 
 /**
+ * The TLS part of the gateway (SPEC §11.4) → { mode, tls, tlsListen?, cert?, key?, redirectListen?, acmeWebroot? }.
+ * local (default): HTTP on the base port and, when TLS is on, HTTPS on base + 443. TLS is on when the
+ * certificate is named (option or ROBBIE_TLS_CERT + ROBBIE_TLS_KEY) or the development certificate exists in
+ * `<runDir>/tls/` (npm start makes it); ROBBIE_GATEWAY_TLS=on|off|auto (or option `tls`) forces it.
+ * production (ROBBIE_GATEWAY_MODE=production or option `mode`): HTTPS on 443 with the named certificate
+ * (required), 80 answering 301 to HTTPS (except certbot's challenges under ROBBIE_ACME_WEBROOT, default
+ * /var/www/certbot), and the base port kept for the internal network.
+ */
+export function gatewayTls ({ runDir, port, listenHost = '127.0.0.1', mode, tls, tlsCert, tlsKey, env = process.env }) {
+  mode = checked(mode ?? (env.ROBBIE_GATEWAY_MODE || 'local'), /^(local|production)$/, 'gateway mode (ROBBIE_GATEWAY_MODE: local or production)')
+  const certIn = tlsCert ?? env.ROBBIE_TLS_CERT ?? ''
+  const keyIn = tlsKey ?? env.ROBBIE_TLS_KEY ?? ''
+  if (Boolean(certIn) !== Boolean(keyIn)) throw new Error('gateway: name both the TLS certificate and its key (ROBBIE_TLS_CERT and ROBBIE_TLS_KEY), or neither')
+  const named = Boolean(certIn)
+  const dev = devCertificatePaths(runDir)
+  const paths = { cert: safePath(resolve(certIn || dev.cert), 'TLS certificate path'), key: safePath(resolve(keyIn || dev.key), 'TLS key path') }
+
+  if (mode === 'production') {
+    if (!named) throw new Error('gateway: production mode needs the certificate: ROBBIE_TLS_CERT and ROBBIE_TLS_KEY (e.g. /etc/letsencrypt/live/<domain>/fullchain.pem and privkey.pem)')
+    if (tls === false) throw new Error('gateway: production mode always serves HTTPS')
+    if ([80, 443].includes(Number(port))) throw new Error(`gateway: in production the base port (${port}) must not be 80 or 443`)
+    const acmeWebroot = safePath(resolve(env.ROBBIE_ACME_WEBROOT || '/var/www/certbot'), 'ACME webroot (ROBBIE_ACME_WEBROOT)')
+    return { mode, tls: true, tlsListen: '443', ...paths, redirectListen: '80', acmeWebroot }
+  }
+  const wanted = tls ?? { on: true, off: false }[checked(env.ROBBIE_GATEWAY_TLS || 'auto', /^(on|off|auto)$/, 'ROBBIE_GATEWAY_TLS (on, off or auto)')]
+  const on = wanted ?? (named || (existsSync(dev.cert) && existsSync(dev.key)))
+  if (!on) return { mode, tls: false }
+  const httpsPort = Number(port) + 443
+  if (httpsPort > 65535) throw new Error(`gateway: the HTTPS port (base ${port} + 443) is above 65535`)
+  return { mode, tls: true, tlsListen: `${listenHost}:${httpsPort}`, ...paths }
+}
+
+/**
  * Renders the gateway config for `fleet` (default: fleet.json with `env`) into `<runDir>/nginx/nginx.conf`,
  * creating the temp and log folders, and returns its text.
  * env: ROBBIE_GATEWAY_HOST (listen address, default 127.0.0.1), ROBBIE_GATEWAY_RATE / _BURST (limit_req,
  * default 20 r/s, burst 40), ROBBIE_GATEWAY_WORKERS (default auto), ROBBIE_GATEWAY_USER (default: root when
- * rendered as uid 0, so workers can read a web root under a mode-700 home; else none).
+ * rendered as uid 0, so workers can read a web root under a mode-700 home; else none), and the TLS settings
+ * of gatewayTls(): ROBBIE_GATEWAY_MODE, ROBBIE_GATEWAY_TLS, ROBBIE_TLS_CERT, ROBBIE_TLS_KEY, ROBBIE_ACME_WEBROOT.
  * upstreamHost: a host for every upstream, or a function of the service.
  */
-export function renderGateway ({ rootDir = ROOT, runDir, fleet, webRoot, upstreamHost = '127.0.0.1', env = process.env }) {
+export function renderGateway ({ rootDir = ROOT, runDir, fleet, webRoot, upstreamHost = '127.0.0.1', env = process.env, mode, tls, tlsCert, tlsKey }) {
   if (!runDir) throw new Error('renderGateway: runDir is required')
   runDir = resolve(runDir)
   fleet ??= readFleet(rootDir, env)
@@ -74,16 +130,26 @@ export function renderGateway ({ rootDir = ROOT, runDir, fleet, webRoot, upstrea
   for (const dir of ['nginx', 'logs', ...TEMP_DIRS.map((d) => join('tmp', d))]) mkdirSync(join(runDir, dir), { recursive: true })
 
   const user = env.ROBBIE_GATEWAY_USER || (process.getuid?.() === 0 ? 'root' : '')
+  const listenHost = checked(env.ROBBIE_GATEWAY_HOST || '127.0.0.1', HOST_RE, 'listen host')
+  const port = checked(fleet.portBase, /^[0-9]{1,5}$/, 'port')
+  const edge = gatewayTls({ runDir, port, listenHost, mode, tls, tlsCert, tlsKey, env })
   const values = {
     USER_DIRECTIVE: user ? `user ${checked(user, /^[a-z_][a-z0-9_-]*$/, 'user')};` : '# (not started as root: workers run as the current user)',
     WORKERS: checked(env.ROBBIE_GATEWAY_WORKERS || 'auto', /^(auto|[1-9][0-9]?)$/, 'worker count'),
     RUN_DIR: safePath(runDir, 'run dir'),
     WEB_ROOT: safePath(resolve(webRoot ?? defaultWebRoot(rootDir)), 'web root'),
     MIME_TYPES: safePath(mimeTypesFile(runDir), 'mime.types path'),
-    LISTEN_HOST: checked(env.ROBBIE_GATEWAY_HOST || '127.0.0.1', HOST_RE, 'listen host'),
-    PORT: checked(fleet.portBase, /^[0-9]{1,5}$/, 'port'),
+    LISTEN_HOST: listenHost,
+    PORT: port,
     RATE: positiveInt(env, 'ROBBIE_GATEWAY_RATE', 20),
-    BURST: positiveInt(env, 'ROBBIE_GATEWAY_BURST', 40)
+    BURST: positiveInt(env, 'ROBBIE_GATEWAY_BURST', 40),
+    TLS: edge.tls,
+    TLS_LISTEN: edge.tlsListen ?? '',
+    TLS_CERT: edge.cert ?? '',
+    TLS_KEY: edge.key ?? '',
+    REDIRECT: Boolean(edge.redirectListen),
+    REDIRECT_LISTEN: edge.redirectListen ?? '',
+    ACME_WEBROOT: edge.acmeWebroot ?? ''
   }
   const services = fleet.services.map((s) => ({
     name: checked(s.name, /^[a-z][a-z0-9-]*$/, 'service name'),

@@ -1,7 +1,9 @@
 // Steps a–d of npm start, reusable by the test runner: toolchain and dependencies, Postgres, Redis, nginx.
 // What it starts itself (embedded Postgres, a private redis-server) is recorded under <runDir>/pids/ and
 // stopped by stopStarted(runDir) — never anything it found already running.
-import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import { ensureNginx } from './gateway.mjs'
 import { ensurePostgres, POSTGRES_MARKER } from './postgres.mjs'
 import { isAlive, listStarted, readPid, removeFile, startedDir, terminate } from './procs.mjs'
@@ -47,4 +49,31 @@ export async function stopStarted (runDir, names = listStarted(runDir)) {
     removeFile(file)
   }
   return stopped
+}
+
+function onPath (name, env) {
+  for (const dir of ['/usr/bin', ...(env.PATH ?? '').split(delimiter)]) {
+    if (!dir) continue
+    try { accessSync(join(dir, name), constants.X_OK); return join(dir, name) } catch {}
+  }
+  return null
+}
+
+/**
+ * The fail2ban-regex binary, which the firewall tests run against real gateway log lines (infra/firewall/).
+ * When it is missing and this runs as root with apt-get, installs Debian's fail2ban package first (on a
+ * machine with systemd that also enables the fail2ban service, as any install does); else a clear error.
+ */
+export function ensureFail2ban (env = process.env) {
+  const found = onPath('fail2ban-regex', env)
+  if (found) return found
+  const hint = 'fail2ban is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y fail2ban`) and run again.'
+  if (process.getuid?.() !== 0 || !onPath('apt-get', env)) throw new Error(hint)
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'fail2ban']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } })
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed. ${hint}`)
+  }
+  const installed = onPath('fail2ban-regex', env)
+  if (!installed) throw new Error(hint)
+  return installed
 }
