@@ -2,13 +2,18 @@
 // Idempotent: writes only the key files that are missing (folder 0700, files 0600, created with O_EXCL so a
 // concurrent run never overwrites a key) and never changes a byte of one that exists. Key material goes to
 // files only: never to stdout, Postgres, Redis or logs.
-//   env: ROBBIE_RUN_DIR (default <repo>/.run), ROBBIE_PRODUCTION=true (no secrets master key), fleet env.
+//   env: ROBBIE_RUN_DIR (default <repo>/.run), ROBBIE_PRODUCTION=true (no secrets master key), fleet env; for the
+//   service keys' HMAC rows (SPEC §2.3) either DATABASE_URL (auth's runtime role, as compose passes it) or
+//   ROBBIE_ADMIN_DATABASE_URL + ROBBIE_DB_NAME (as npm start passes them; auth's role URL is derived from it).
 import { createHash, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { generateApiKey, parseApiKey } from '@robbie/contracts'
+import { createPool } from '@robbie/db'
 import { readFleet } from './lib/fleet.mjs'
+import { roleUrl } from './lib/db-roles.mjs'
+import { insertServiceKeyHmacs, readKeyFile } from '../services/auth/src/modules/keys/index.js'
 
 export interface SigningKey { kid: string, createdAt: string, privateJwk: JsonWebKey, publicJwk: JsonWebKey }
 export interface ServiceKey { service: string, id: string, key: string, file: string, created: boolean }
@@ -91,6 +96,27 @@ export function rotateJwt (runDir: string): SigningKey {
   return next
 }
 
+/** auth's runtime role on the fleet database, or null when no database was named (a keys-only run). */
+function authDatabaseUrl (env: NodeJS.ProcessEnv, runDir: string): string | null {
+  if (env.DATABASE_URL) return env.DATABASE_URL
+  if (!env.ROBBIE_ADMIN_DATABASE_URL) return null
+  const url = new URL(roleUrl(env.ROBBIE_ADMIN_DATABASE_URL, env.ROBBIE_DB_NAME || 'robbie', 'robbie_auth', runDir))
+  // production passes role passwords in the environment, as scripts/setup-db.ts reads them
+  if (env.ROBBIE_DB_PASSWORD_AUTH) url.password = env.ROBBIE_DB_PASSWORD_AUTH
+  return url.toString()
+}
+
+/** Inserts each service key's HMAC row (auth.api_keys) when missing; idempotent. */
+export async function insertServiceKeyRows (databaseUrl: string, result: BootstrapResult): Promise<{ inserted: string[], revoked: string[] }> {
+  const pepper = readKeyFile(join(result.keysDir, 'apikey-pepper'))
+  const pool = createPool({ connectionString: databaseUrl, schema: 'auth', applicationName: 'bootstrap', max: 1 })
+  try {
+    return await insertServiceKeyHmacs(pool, pepper, result.serviceKeys)
+  } finally {
+    await pool.end()
+  }
+}
+
 async function main (): Promise<void> {
   const rootDir = resolve(import.meta.dirname, '..')
   const runDir = resolve(process.env.ROBBIE_RUN_DIR || join(rootDir, '.run'))
@@ -117,6 +143,13 @@ async function main (): Promise<void> {
       line].join('\n'))
   }
   if (production) console.log('  ROBBIE_PRODUCTION=true: no secrets master key written; supply ROBBIE_SECRETS_MASTER_KEY_FILE')
+  const databaseUrl = authDatabaseUrl(process.env, runDir)
+  if (databaseUrl) {
+    const rows = await insertServiceKeyRows(databaseUrl, result)
+    console.log(`  service keys: ${rows.inserted.length} HMAC row(s) inserted${rows.revoked.length ? `, ${rows.revoked.length} replaced key(s) revoked` : ''}`)
+  } else {
+    console.log('  no database named (DATABASE_URL or ROBBIE_ADMIN_DATABASE_URL): service key rows not inserted')
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -6,7 +6,11 @@ import { join } from 'node:path'
 const rootDir = join(import.meta.dirname, '..')
 
 const COMMANDS = {
-  bootstrap: { file: 'scripts/bootstrap.ts', help: 'write missing key files to <run dir>/keys (--rotate jwt: new JWT signing key)' }
+  bootstrap: { file: 'scripts/bootstrap.ts', help: 'write missing key files to <run dir>/keys (--rotate jwt: new JWT signing key)' },
+  'create-key': { file: 'scripts/keys.ts', args: ['create'], help: 'a personal API key: --user <email> --name <name> --scopes a,b [--days 90] (shown once)' },
+  'revoke-key': { file: 'scripts/keys.ts', args: ['revoke'], help: 'revoke an API key everywhere: <id>' },
+  'verify-audit': { file: 'scripts/audit.ts', help: "recompute every service's audit chain against the last checkpoint [--service s] [--from-seq n]" },
+  'create-user': { file: 'scripts/users.ts', args: ['create-user'], help: 'add an account to the running fleet: --email <email> --role admin|member [--name <name>] [--password <pw>]' }
 }
 
 function usage () {
@@ -23,7 +27,8 @@ if (!command) {
 }
 
 const file = join(rootDir, command.file)
-const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...args] : [file, ...args]
+const all = [...(command.args ?? []), ...args]
+const nodeArgs = file.endsWith('.ts') ? ['--import', 'tsx', file, ...all] : [file, ...all]
 const result = spawnSync(process.execPath, nodeArgs, { cwd: rootDir, stdio: 'inherit' })
 if (result.error) throw result.error
 process.exit(result.status ?? 1)

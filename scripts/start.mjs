@@ -11,6 +11,7 @@ import { readFleet } from './lib/fleet.mjs'
 import { renderGateway, testConfig } from './lib/gateway.mjs'
 import { httpStatus, isAlive, portOpen, readJson, SUPERVISOR_MARKER, spawnDetached, supervisorPid, tail, terminate, waitFor } from './lib/procs.mjs'
 import { provision, stopStarted } from './lib/provision.mjs'
+import { ensureDevCertificate } from './lib/tls.mjs'
 
 const READY_TIMEOUT_MS = 90_000
 const rootDir = resolve(import.meta.dirname, '..')
@@ -78,8 +79,11 @@ try {
   runTs('scripts/setup-db.ts', dbEnv, 'database set-up')
 
   step('keys')
-  runTs('scripts/bootstrap.ts', { ROBBIE_RUN_DIR: runDir }, 'key bootstrap')
+  // after the migrations: the service keys' HMAC rows go into auth.api_keys
+  runTs('scripts/bootstrap.ts', { ...dbEnv, DATABASE_URL: '' }, 'key bootstrap') // DATABASE_URL here would be the admin URL, not auth's role
 
+  // The development certificate for HTTPS on the base port + 443 (SPEC §11.4); without openssl, HTTP only.
+  ensureDevCertificate({ runDir, optional: true, log: step })
   step(`gateway on port ${fleet.portBase}`)
   renderGateway({ rootDir, runDir, fleet, env })
   testConfig(join(runDir, 'nginx', 'nginx.conf'))
@@ -97,6 +101,21 @@ try {
   })
   const seconds = await waitReady(supervisor)
   step(`all services ready (${seconds} s)`)
+
+  // (i) The owner account (SPEC §2.1, §11.6), through auth's own code as its runtime role; idempotent. With
+  // ROBBIE_CREATE_OWNER=false the first-run wizard's setup code (printed by auth, in <runDir>/setup-code) is the way in.
+  if (env.ROBBIE_CREATE_OWNER !== 'false') {
+    step('owner account')
+    const owner = spawnSync(process.execPath, ['--import', 'tsx', join(rootDir, 'scripts', 'users.ts'), 'create-owner'], {
+      cwd: rootDir,
+      stdio: 'inherit',
+      // DATABASE_URL cleared: an operator's admin URL must not stand in for auth's runtime role
+      env: { ...env, ...dbEnv, DATABASE_URL: '', ROBBIE_AUDIT_HMAC_KEY_FILE: join(runDir, 'keys', 'audit-hmac'), ROBBIE_SETUP_CODE_FILE: join(runDir, 'setup-code') }
+    })
+    if (owner.status !== 0) throw new Error(`creating the owner failed (scripts/users.ts exited with ${owner.status ?? owner.signal})`)
+  } else {
+    console.log(`  no owner created (ROBBIE_CREATE_OWNER=false): the setup code is in ${join(runDir, 'setup-code')}`)
+  }
   console.log(`\nRobbie is running at ${publicUrl}  (logs: ${logsDir}; npm stop to stop it)`)
 } catch (err) {
   console.error(`\nnpm start failed: ${err.message}`)

@@ -55,6 +55,7 @@ function serviceEnv (svc) {
   if (svc.name === 'auth') {
     own.ROBBIE_APIKEY_PEPPER_FILE = join(keys, 'apikey-pepper')
     own.ROBBIE_AUDIT_CHECKPOINT_KEY_FILE = join(keys, 'audit-checkpoint.json')
+    own.ROBBIE_SETUP_CODE_FILE = join(runDir, 'setup-code') // while no owner exists (SPEC §2.1)
   }
   if (svc.name === 'secrets') own.ROBBIE_SECRETS_MASTER_KEY_FILE = env.ROBBIE_SECRETS_MASTER_KEY_FILE || join(keys, 'secrets-master.key')
   return { ...baseEnv, ...own }

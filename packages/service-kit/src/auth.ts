@@ -15,8 +15,8 @@ declare module 'fastify' {
     scope?: string
     roles?: Role[]
     allowedCallers?: string[]
-    /** a creating POST that honours Idempotency-Key (SPEC §0.3) */
-    idempotent?: boolean
+    /** a creating POST that honours Idempotency-Key (SPEC §0.3); 'sealed' when the reply holds a secret shown once */
+    idempotent?: boolean | 'sealed'
   }
   interface FastifyRequest { identity: Identity | null }
 }

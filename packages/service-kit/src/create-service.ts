@@ -2,6 +2,7 @@
 // logging with redaction, the request id, AJV that refuses unknown fields, the error model, identity checks,
 // Idempotency-Key, Postgres bound to the service schema, Redis, the event bus, health, metrics and OpenAPI.
 // A service's app.ts calls it, then registers only its own domain.
+import { readFileSync } from 'node:fs'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -154,7 +155,7 @@ export async function createService (opts: ServiceOptions) {
       return identity
     }
   })
-  installIdempotency(app, name, pool)
+  installIdempotency(app, name, pool, config.ROBBIE_AUDIT_HMAC_KEY_FILE ? readFileSync(config.ROBBIE_AUDIT_HMAC_KEY_FILE) : undefined)
   metricsRoutes(app, metrics)
   healthRoutes(app, { service: name, version, pool, redis: redis.client, sources, extra: opts.readiness ?? {} })
   deadLetterRoutes(app, name, bus)

@@ -2,7 +2,7 @@
 // claims (identity, key) with a 'running' row; its reply is stored when it succeeds; the same key again gets
 // that reply byte for byte, a different body 422, and a retry while the first still runs 409.
 // The claim is a single INSERT … ON CONFLICT, so fifty concurrent copies produce one effect.
-import { createHash } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Pool } from '@robbie/db'
 import { genericError } from './errors.js'
@@ -12,10 +12,36 @@ const TTL = '24 hours'
 const STALE_RUNNING = '10 minutes'
 
 declare module 'fastify' {
-  interface FastifyRequest { idempotency?: { key: string, identityId: string } }
+  interface FastifyRequest { idempotency?: { key: string, identityId: string, sealed: boolean } }
 }
 
-export function installIdempotency (app: FastifyInstance, service: string, pool: Pool): void {
+/**
+ * A reply that carries something shown once (a new API key) is stored sealed: AES-256-GCM under a key derived
+ * from the server's secret and the client's own Idempotency-Key, so the database (or a backup) alone never
+ * yields it. Only the client that holds the Idempotency-Key gets it back on a retry.
+ */
+function sealer (secret: Buffer | undefined, identityId: string, key: string) {
+  if (!secret) throw new Error('a sealed idempotent route needs ROBBIE_AUDIT_HMAC_KEY_FILE')
+  const k = createHmac('sha256', secret).update(`idempotency-seal\0${identityId}\0${key}`).digest()
+  return {
+    seal (plain: Buffer): Buffer {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', k, iv)
+      const body = Buffer.concat([cipher.update(plain), cipher.final()])
+      return Buffer.concat([iv, cipher.getAuthTag(), body])
+    },
+    open (sealed: Buffer): Buffer {
+      const decipher = createDecipheriv('aes-256-gcm', k, sealed.subarray(0, 12))
+      decipher.setAuthTag(sealed.subarray(12, 28))
+      return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()])
+    }
+  }
+}
+
+export function installIdempotency (app: FastifyInstance, service: string, pool: Pool, secret?: Buffer): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.idempotent === 'sealed' && !secret) throw new Error(`route ${route.url} stores sealed replies but no ROBBIE_AUDIT_HMAC_KEY_FILE is configured`)
+  })
   app.addHook('preHandler', async (request, reply) => {
     if (!request.routeOptions.config.idempotent) return
     const key = request.headers['idempotency-key']
@@ -31,8 +57,9 @@ export function installIdempotency (app: FastifyInstance, service: string, pool:
          status_code = NULL, content_type = NULL, response = NULL, created_at = now()
        WHERE k.created_at < now() - interval '${TTL}' OR (k.state = 'running' AND k.created_at < now() - interval '${STALE_RUNNING}')
        RETURNING 1`, [identityId, key, hash])
+    const sealed = request.routeOptions.config.idempotent === 'sealed'
     if (claim.rowCount === 1) {
-      request.idempotency = { key, identityId }
+      request.idempotency = { key, identityId, sealed }
       return
     }
     const { rows } = await pool.query<{ request_hash: string, state: string, status_code: number, content_type: string | null, response: Buffer | null }>(
@@ -44,7 +71,8 @@ export function installIdempotency (app: FastifyInstance, service: string, pool:
     reply.header('idempotent-replayed', 'true')
     if (prior.content_type) reply.header('content-type', prior.content_type)
     // the stored bytes go out as they are: no serializer runs on a Buffer
-    return reply.code(prior.status_code).send(prior.response ?? Buffer.alloc(0))
+    const stored = prior.response ?? Buffer.alloc(0)
+    return reply.code(prior.status_code).send(sealed && stored.length > 0 ? sealer(secret, identityId, key).open(stored) : stored)
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -56,7 +84,8 @@ export function installIdempotency (app: FastifyInstance, service: string, pool:
       await pool.query('DELETE FROM idempotency_keys WHERE identity_id = $1 AND key = $2', [claim.identityId, claim.key])
       return payload
     }
-    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : Buffer.alloc(0)
+    const plain = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : Buffer.alloc(0)
+    const body = claim.sealed ? sealer(secret, claim.identityId, claim.key).seal(plain) : plain
     await pool.query(
       `UPDATE idempotency_keys SET state = 'done', status_code = $3, content_type = $4, response = $5
        WHERE identity_id = $1 AND key = $2`,

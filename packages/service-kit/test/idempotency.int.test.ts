@@ -25,6 +25,10 @@ const { app } = await buildKitApp({
       const { rows } = await app.db.query<{ id: number }>('INSERT INTO effects (title) VALUES ($1) RETURNING id', [(request.body as { title: string }).title])
       return await reply.code(201).send({ id: rows[0]!.id, title: (request.body as { title: string }).title })
     })
+    app.post('/api/priorities/shown-once', {
+      config: { scope: 'priorities:write', idempotent: 'sealed' },
+      schema: { body: Type.Object({ name: Str(50, 1) }, { additionalProperties: false }), response: { 201: Type.Object({ secret: Type.String() }) } }
+    }, async (_request, reply) => await reply.code(201).send({ secret: `s3cret-${Math.random().toString(36).slice(2)}` }))
   }
 })
 const token = await mintAccessToken()
@@ -65,6 +69,15 @@ describe('Idempotency-Key', () => {
     const res = await app.inject({ method: 'POST', url: '/api/priorities/things', payload: { title: 'shared' }, headers: { authorization: `Bearer ${other}`, 'idempotency-key': 'k-shared' } })
     expect(res.statusCode).toBe(201)
     expect(await effects('shared')).toBe(2)
+  })
+
+  it('stores a reply with a secret in it sealed, and gives it back only to the same key', async () => {
+    const first = await app.inject({ method: 'POST', url: '/api/priorities/shown-once', payload: { name: 'k' }, headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'k-sealed' } })
+    const secret = first.json().secret as string
+    const { rows } = await app.db.query<{ response: Buffer }>("SELECT response FROM idempotency_keys WHERE key = 'k-sealed'")
+    expect(rows[0]!.response.includes(Buffer.from(secret))).toBe(false)
+    const again = await app.inject({ method: 'POST', url: '/api/priorities/shown-once', payload: { name: 'k' }, headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'k-sealed' } })
+    expect(again.body).toBe(first.body)
   })
 
   it('without a key every request is its own', async () => {

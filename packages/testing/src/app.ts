@@ -1,4 +1,5 @@
 // Builds a service's app for a test: its own cloned database, its own Redis prefix, test keys.
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterAll } from 'vitest'
 import { cloneDatabase, type TestDatabase } from './db.js'
@@ -18,7 +19,10 @@ export function serviceEnv (service: string, db: TestDatabase, prefix: string, e
     ROBBIE_REDIS_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     ROBBIE_JWT_KEYS_FILE: env.jwtKeysFile,
-    ROBBIE_SERVICE_KEY_FILE: env.serviceKeyFile,
+    ROBBIE_SERVICE_KEY_FILE: join(env.keysDir, `svc-${service}.key`),
+    ROBBIE_AUDIT_HMAC_KEY_FILE: join(env.keysDir, 'audit-hmac'),
+    ROBBIE_APIKEY_PEPPER_FILE: join(env.keysDir, 'apikey-pepper'),
+    ROBBIE_AUDIT_CHECKPOINT_KEY_FILE: join(env.keysDir, 'audit-checkpoint.json'),
     ROBBIE_INSTANCE: `${service}-test`,
     ...extra
   }

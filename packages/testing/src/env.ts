@@ -9,6 +9,8 @@ export interface RobbieTestEnv {
   template: string
   /** the run dir whose db-secret gives the roles' passwords */
   runDir: string
+  /** the run's key files (scripts/bootstrap.ts): jwt-signing.json, apikey-pepper, audit keys, svc-<service>.key */
+  keysDir: string
   jwtKeysFile: string
   serviceKeyFile: string
 }

@@ -1,30 +1,28 @@
 // Vitest global setup: migrate the run's template database once (the same set-up script as `npm start`),
 // make throw-away key files, and provide both to every test file. Each file then clones the template.
 import { execFileSync } from 'node:child_process'
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import type { TestProject } from 'vitest/node'
-import { generateApiKey } from '@robbie/contracts'
 import { dropDatabase } from '@robbie/db'
 import type { RobbieTestEnv } from './env.js'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 
-function makeKeys (dir: string): { jwtKeysFile: string, serviceKeyFile: string } {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const jwtKeysFile = join(dir, 'jwt-signing.json')
-  const serviceKeyFile = join(dir, 'svc-test.key')
-  if (!existsSync(jwtKeysFile)) {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-    const kid = randomBytes(8).toString('hex')
-    writeFileSync(jwtKeysFile, JSON.stringify({
-      keys: [{ kid, createdAt: new Date().toISOString(), privateJwk: privateKey.export({ format: 'jwk' }), publicJwk: publicKey.export({ format: 'jwk' }) }]
-    }), { mode: 0o600 })
-    writeFileSync(serviceKeyFile, generateApiKey('svc').key, { mode: 0o600 })
+/**
+ * The run's key files, made by the same bootstrap as `npm start` (a keys-only run: no database named), in a
+ * folder of the run's own: JWT signing keys, pepper, audit keys, a service key per service.
+ */
+function makeKeys (runDir: string): { keysDir: string, jwtKeysFile: string, serviceKeyFile: string } {
+  if (!existsSync(join(runDir, 'keys', 'jwt-signing.json'))) {
+    const { DATABASE_URL: _d, ROBBIE_ADMIN_DATABASE_URL: _a, ROBBIE_DB_NAME: _n, ...env } = process.env
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bootstrap.ts')], {
+      cwd: root, stdio: 'pipe', env: { ...env, ROBBIE_RUN_DIR: runDir }
+    })
   }
-  return { jwtKeysFile, serviceKeyFile }
+  const keysDir = join(runDir, 'keys')
+  return { keysDir, jwtKeysFile: join(keysDir, 'jwt-signing.json'), serviceKeyFile: join(keysDir, 'svc-auth.key') }
 }
 
 export default function setup (project: TestProject): (() => Promise<void>) | undefined {
@@ -44,5 +42,8 @@ export default function setup (project: TestProject): (() => Promise<void>) | un
   const env: RobbieTestEnv = { run, adminUrl, redisUrl, template, runDir, ...keys }
   project.provide('robbieTest', env)
   // scripts/test.mjs drops the run's databases itself; a direct vitest run drops the template it made
-  return ownTemplate ? async () => { await dropDatabase(adminUrl, template) } : undefined
+  return async () => {
+    if (ownTemplate) await dropDatabase(adminUrl, template)
+    rmSync(join(keys.keysDir, '..'), { recursive: true, force: true }) // the run's throw-away keys
+  }
 }
