@@ -18,6 +18,7 @@ import { createTokenVerifier } from './token-verifier.js'
 import { createKeyAuthenticator, remoteKeyVerifier, type VerifyApiKey } from './key-verifier.js'
 import { createLimiter, installRateLimits, type Limiter } from './rate-limit.js'
 import { genericError } from './errors.js'
+import { createJobs, type Jobs } from './jobs.js'
 import { installIdempotency } from './idempotency.js'
 import { healthRoutes, type ReadinessCheck } from './health.js'
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.js'
@@ -35,6 +36,7 @@ declare module 'fastify' {
     metrics: Metrics
     audit: Audit
     limiter: Limiter
+    jobs: Jobs
   }
 }
 
@@ -121,6 +123,8 @@ export async function createService (opts: ServiceOptions) {
     onDegraded: (err) => app.log.warn({ err: { message: (err as Error).message } }, 'rate limits fell back to memory: redis unreachable')
   })
   app.decorate('limiter', limiter)
+  const jobs = createJobs({ pool, log: app.log, metrics })
+  app.decorate('jobs', jobs)
 
   // Rate limits first: their onRoute hook must see every route registered after it.
   const limitHook = await installRateLimits(app, name, limiter, metrics)
@@ -168,8 +172,10 @@ export async function createService (opts: ServiceOptions) {
     await redis.ready(2000).catch((err: unknown) => { app.log.warn({ err }, 'redis not reachable at start') })
     await keys.start().catch((err: unknown) => { app.log.warn({ err }, 'key revocation hints not subscribed') })
     await bus.start()
+    jobs.start()
   })
   app.addHook('onClose', async () => {
+    await jobs.stop()
     await bus.stop()
     await keys.stop().catch(() => {})
     limiter.close()

@@ -58,30 +58,13 @@ export async function auditModule (app: FastifyInstance, opts: AuditModuleOption
     return { results }
   })
 
-  // The hourly checkpoint (SPEC §0.6: one replica at a time, a run record, the last-success gauge).
-  const every = opts.checkpointEveryMs ?? HOUR_MS
-  if (every <= 0) return
-  // robbie_job_last_success_timestamp{service,job}: set when the kit (or another module) registered the gauge
-  const lastSuccess = app.metrics.registry.getSingleMetric('robbie_job_last_success_timestamp') as { set: (labels: Record<string, string>, v: number) => void } | undefined
-  const log = app.log.child({ module: 'audit-checkpoint' })
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<void> | undefined
-  const run = async () => {
-    const startedAt = new Date().toISOString()
-    try {
+  // The hourly checkpoint, through the kit's jobs (SPEC §0.6: one replica at a time, a run record, the gauge).
+  app.jobs.schedule({
+    name: 'audit-checkpoint',
+    everyMs: opts.checkpointEveryMs ?? HOUR_MS,
+    run: async ({ log }) => {
       const stored = await takeCheckpoints({ pool: app.db, chains, privateKey: key.privateKey, log })
-      lastSuccess?.set({ job: 'audit-checkpoint' }, Date.now() / 1000)
-      log.info({ startedAt, finishedAt: new Date().toISOString(), outcome: stored === null ? 'skipped' : 'success', counts: { stored: stored?.length ?? 0 } }, 'job run')
-    } catch (err) {
-      log.warn({ err, startedAt, finishedAt: new Date().toISOString(), outcome: 'failed' }, 'job run')
+      return { stored: stored?.length ?? 0 }
     }
-  }
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => { running ??= run().finally(() => { running = undefined }) }, every)
-    timer.unref()
-  })
-  app.addHook('preClose', async () => {
-    clearInterval(timer)
-    await running
   })
 }

@@ -16,3 +16,11 @@ export const apiKeyRevoked = (keyId: string, actor: { type: 'user' | 'service' |
   visibility: 'private',
   data: { keyId }
 })
+
+export const apiKeyExpiring = (key: { keyId: string, userId: string, name: string, expiresAt: string }): NewEvent<typeof key> => ({
+  type: 'auth.apikey.expiring.v1',
+  subject: { type: 'api_key', id: key.keyId },
+  actor: { type: 'system', id: 'auth' },
+  visibility: 'private',
+  data: key
+})

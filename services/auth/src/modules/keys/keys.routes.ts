@@ -1,4 +1,5 @@
 // Personal API keys (SPEC §2.3): create, list, revoke, rotate. Thin handlers over the keys service.
+import { announceExpiringKeys } from './expiry.js'
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import type { KitConfig } from '@robbie/service-kit'
@@ -9,6 +10,7 @@ import { CreatedKey, CreateKeyBody, KeyPage, KeyParams, ListKeysQuery, RotateBod
 export interface KeysModuleOptions { config: KeysConfig & KitConfig }
 
 export async function keysModule (app: FastifyInstance, opts: KeysModuleOptions): Promise<void> {
+  app.jobs.schedule({ name: 'apikey-expiry-notice', everyMs: 3_600_000, run: async () => ({ announced: await announceExpiringKeys({ pool: app.db, outbox: app.outbox }) }) })
   const service = createKeysService({
     pool: app.db, redis: app.redis, outbox: app.outbox, audit: app.audit, pepper: readKeyFile(opts.config.ROBBIE_APIKEY_PEPPER_FILE)
   })
