@@ -20,7 +20,7 @@ const projects: TestProjectInlineConfiguration[] = dirs.flatMap(({ name, dir }) 
 projects.push(
   { test: { name: 'int', root, include: ['test/int/**/*.int.test.ts'], setupFiles, globalSetup, testTimeout: 60_000, hookTimeout: 60_000 } },
   { test: { name: 'security', root, include: ['test/security/**/*.test.ts'], setupFiles, globalSetup, testTimeout: 120_000, hookTimeout: 120_000 } },
-  { test: { name: 'static', root, include: ['test/static/**/*.test.ts', 'test/scripts/**/*.test.ts'], setupFiles, testTimeout: 30_000 } },
+  { test: { name: 'static', root, include: ['test/static/**/*.test.ts', 'test/scripts/**/*.test.ts'], setupFiles, testTimeout: 120_000, hookTimeout: 120_000 } },
   { test: { name: 'e2e', root, include: ['test/e2e/**/*.e2e.test.ts'], setupFiles, globalSetup, testTimeout: 180_000, hookTimeout: 240_000, fileParallelism: false } }
 )
 
