@@ -154,7 +154,7 @@ export const AuditQuery = Type.Object({
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('denied'), Type.Literal('failed')])),
   traceId: Type.Optional(Str(128, 1)),
   /** with fromSeq, rows in ascending seq order (chain verification); otherwise newest first */
-  fromSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+  fromSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' }))
 }, { additionalProperties: false })

@@ -94,6 +94,13 @@ const DeadLetter = Type.Object({
   deadAt: Type.String()
 }, { additionalProperties: false })
 
+/** A Redis stream id: two unsigned 64-bit numbers (anything larger makes Redis refuse the command). */
+const U64_MAX = 18446744073709551615n
+export const isStreamId = (id: string): boolean => {
+  const m = /^(\d{1,20})-(\d{1,20})$/.exec(id)
+  return m !== null && BigInt(m[1]!) <= U64_MAX && BigInt(m[2]!) <= U64_MAX
+}
+
 export function deadLetterRoutes (app: FastifyInstance, service: string, bus: BusRuntime): void {
   const base = `/api/${service}/admin/dead-letters`
   app.get(base, {
@@ -118,7 +125,7 @@ export function deadLetterRoutes (app: FastifyInstance, service: string, bus: Bu
     }
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    if (!/^\d{1,20}-\d{1,20}$/.test(id) || !(await bus.deadLetters.replay(id))) throw genericError(service, 'NOT_FOUND', 'No such dead letter')
+    if (!isStreamId(id) || !(await bus.deadLetters.replay(id))) throw genericError(service, 'NOT_FOUND', 'No such dead letter')
     request.log.info({ deadLetterId: id }, 'dead letter replayed')
     return await reply.code(202).send({ replayed: true })
   })

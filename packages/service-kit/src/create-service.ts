@@ -3,7 +3,7 @@
 // Idempotency-Key, Postgres bound to the service schema, Redis, the event bus, health, metrics and OpenAPI.
 // A service's app.ts calls it, then registers only its own domain.
 import { readFileSync } from 'node:fs'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import { pino } from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { uuidv7, schemaOf } from '@robbie/contracts'
@@ -11,7 +11,7 @@ import { createPool, type Pool } from '@robbie/db'
 import { createOutbox, createRedis, type BusRedis, type Outbox } from '@robbie/bus'
 import type { KitConfig } from './config.js'
 import { loggerOptions, type LogDestination } from './logger.js'
-import { installErrorHandling } from './error-handler.js'
+import { errorBody, installErrorHandling } from './error-handler.js'
 import { installAuth } from './auth.js'
 import { createAudit, auditRoutes, type Audit } from './audit.js'
 import { createTokenVerifier } from './token-verifier.js'
@@ -19,6 +19,7 @@ import { createKeyAuthenticator, remoteKeyVerifier, type VerifyApiKey } from './
 import { createLimiter, installRateLimits, type Limiter } from './rate-limit.js'
 import { genericError } from './errors.js'
 import { createJobs, type Jobs } from './jobs.js'
+import { installInputHygiene } from './input-hygiene.js'
 import { installIdempotency } from './idempotency.js'
 import { healthRoutes, type ReadinessCheck } from './health.js'
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.js'
@@ -81,11 +82,17 @@ export async function createService (opts: ServiceOptions) {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // errors Fastify answers before routing (a malformed or over-long path parameter): the kit's body too
+    frameworkErrors: (err, request, reply) => {
+      const coded = genericError(name, 'VALIDATION_FAILED', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is not valid', { details: [{ path: 'params', rule: 'url' }] })
+      void (reply as unknown as FastifyReply).code(400).header('x-request-id', request.id).send(errorBody(coded, request.id))
+    },
     ajv: { customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
 
   // Only JSON is parsed; any other content type is a 415 (SPEC §0.1).
   app.removeContentTypeParser(['text/plain'])
+  installInputHygiene(app, name)
   // While closing, answers in flight say `Connection: close`: a keep-alive socket that turns idle after the
   // close began would otherwise hold the server open until its keep-alive timeout.
   let closing = false

@@ -33,7 +33,17 @@ export function createTokenVerifier (keysFile: string, now: () => number = Date.
     try {
       const header = decodeProtectedHeader(token)
       if (header.alg !== 'EdDSA' || typeof header.kid !== 'string' || header.jku || header.x5u || header.jwk || header.x5c) return null
-      const { payload } = await jwtVerify(token, keys(), { algorithms: ['EdDSA'], issuer: 'robbie-auth', audience: 'robbie', typ: 'at+jwt', currentDate: new Date(now()) })
+      // every claim auth always sets is required: a token without exp would never expire, one without sid
+      // could not be revoked (delegated tokens carry act instead of a session)
+      const { payload } = await jwtVerify(token, keys(), {
+        algorithms: ['EdDSA'],
+        issuer: 'robbie-auth',
+        audience: 'robbie',
+        typ: 'at+jwt',
+        currentDate: new Date(now()),
+        requiredClaims: ['exp', 'iat', 'nbf', 'jti', 'sub']
+      })
+      if (typeof payload.sid !== 'string' && typeof (payload.act as { sub?: unknown } | undefined)?.sub !== 'string') return null
       const role = payload.role
       if (typeof payload.sub !== 'string' || typeof role !== 'string' || !ROLES.has(role)) return null
       const act = payload.act as { sub?: unknown } | undefined

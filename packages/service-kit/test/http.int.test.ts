@@ -74,6 +74,32 @@ describe('error model (SPEC §0.2)', () => {
     expect(logs.text()).toContain('SELEKT') // the cause is in our logs, where operators look
   })
 
+  it('refuses what Postgres and jsonb cannot hold: NUL, lone surrogates, non-finite numbers, bad UTF-8', async () => {
+    const cases: Array<[string, string | Buffer]> = [
+      ['NUL', '{"title":"a\\u0000b"}'],
+      ['lone surrogate', '{"title":"\\ud800"}'],
+      ['1e309', '{"title":"a","count":1e309}'],
+      ['invalid UTF-8', Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])]
+    ]
+    for (const [what, payload] of cases) {
+      const res = await app.inject({ method: 'POST', url: '/api/priorities/echo', headers: { ...auth, 'content-type': 'application/json' }, payload })
+      expect([what, res.statusCode, res.json().error.code]).toEqual([what, 400, 'PRIORITIES_VALIDATION_FAILED'])
+    }
+    const admin = { authorization: `Bearer ${await mintAccessToken({ role: 'admin' })}` }
+    for (const limit of ['Infinity', '1e309', '-Infinity', 'NaN']) {
+      const res = await app.inject({ url: `/api/priorities/admin/dead-letters?limit=${limit}`, headers: admin })
+      expect([limit, res.statusCode]).toEqual([limit, 400])
+    }
+  })
+
+  it('answers an over-long path parameter with the standard body', async () => {
+    const res = await app.inject({ method: 'POST', url: `/api/priorities/admin/dead-letters/${'1'.repeat(150)}/replay`, headers: auth })
+    expect([res.statusCode, res.json().error.code]).toEqual([400, 'PRIORITIES_VALIDATION_FAILED'])
+    const admin = { authorization: `Bearer ${await mintAccessToken({ role: 'admin' })}` }
+    const huge = await app.inject({ method: 'POST', url: '/api/priorities/admin/dead-letters/99999999999999999999-1/replay', headers: admin })
+    expect([huge.statusCode, huge.json().error.code]).toEqual([404, 'PRIORITIES_NOT_FOUND'])
+  })
+
   it('answers 404 for unknown paths and 405 with Allow for known paths', async () => {
     const missing = await app.inject({ method: 'GET', url: '/api/priorities/nothing-here' })
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'PRIORITIES_NOT_FOUND'])

@@ -89,6 +89,11 @@ export function createKeysRepository (pool: Queryable) {
     },
 
     /** A user's personal keys, newest first; `after` is the last row of the previous page. */
+    /** The role of a user (null when there is no such user): whose keys an admin may see. */
+    async userRole (userId: string, client: Queryable = pool): Promise<Role | null> {
+      const { rows } = await client.query<{ role: Role }>('SELECT role FROM users WHERE id = $1', [userId])
+      return rows[0]?.role ?? null
+    },
     async listByUser (userId: string, limit: number, after: { createdAt: string, id: string } | null, client: Queryable = pool): Promise<KeyRow[]> {
       const { rows } = await client.query(
         `SELECT ${COLUMNS} FROM api_keys k

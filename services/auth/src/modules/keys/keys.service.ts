@@ -97,6 +97,9 @@ export function createKeysService (deps: KeysServiceDeps) {
       if (!who || who.kind !== 'user') throw genericError('auth', 'FORBIDDEN', 'Only users have personal keys')
       const userId = query.userId ?? who.id
       if (userId !== who.id && who.role !== 'owner' && who.role !== 'admin') throw genericError('auth', 'FORBIDDEN', "Only owners and admins list other users' keys")
+      // SPEC §1.1: an admin's reach over keys is members' keys; the owner's and other admins' are not theirs to
+      // see, so they are "not found", like a user that does not exist
+      if (userId !== who.id && who.role === 'admin' && await repo.userRole(userId) !== 'member') throw genericError('auth', 'NOT_FOUND', 'No such user')
       const rows = await repo.listByUser(userId, query.limit + 1, decodeCursor(query.cursor))
       const page = rows.slice(0, query.limit)
       const items: KeyListItem[] = page.map((r) => ({
@@ -120,7 +123,7 @@ export function createKeysService (deps: KeysServiceDeps) {
       if (!row || row.type !== 'pat') throw genericError('auth', 'NOT_FOUND', 'No such key')
       const own = row.userId === who.id
       if (!own && who.role === 'member') throw genericError('auth', 'NOT_FOUND', 'No such key') // a member may not know it exists
-      if (!own && who.role === 'admin' && row.userRole !== 'member') throw genericError('auth', 'FORBIDDEN', "Admins revoke only members' keys")
+      if (!own && who.role === 'admin' && row.userRole !== 'member') throw genericError('auth', 'NOT_FOUND', 'No such key') // not theirs to know of
       if (row.revokedAt) return // already revoked: nothing more to do (a retried DELETE is not an error)
       await markRevoked(deps.redis, [row.id])
       const revoked = await withTransaction(deps.pool, async (client) => {
