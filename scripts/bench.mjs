@@ -1,13 +1,18 @@
-// `npm run bench [-- healthz|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
+// `npm run bench [-- healthz|auth|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
 //   healthz: bench/healthz.ts — GET /api/auth/healthz through nginx, direct, and a bare Fastify (wrk)
+//   auth:    bench/auth.ts — a JWT and an API key on GET /api/auth/me and on a priorities route, against a
+//            public route of similar work without a credential (wrk, through nginx)
+//   secrets: bench/secrets.ts — secret reveal p50/p99 and req/s through nginx with 10,000 secrets stored (wrk -s Lua POST)
 //   events:  packages/bus/bench/run.ts (pnpm --filter @robbie/bus bench) — event bus end to end, lost events
-// With no argument both run, healthz first. Exits non-zero when any of them fails.
+// With no argument all of them run, in this order. Exits non-zero when any of them fails.
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 
 const rootDir = resolve(import.meta.dirname, '..')
 const benches = {
   healthz: [process.execPath, ['--import', 'tsx', 'bench/healthz.ts']],
+  auth: [process.execPath, ['--import', 'tsx', 'bench/auth.ts']],
+  secrets: [process.execPath, ['--import', 'tsx', 'bench/secrets.ts']],
   events: ['pnpm', ['--filter', '@robbie/bus', 'bench']]
 }
 
@@ -20,7 +25,7 @@ if (unknown.length > 0) {
 const failed = []
 for (const name of names.length > 0 ? names : Object.keys(benches)) {
   const [cmd, args] = benches[name]
-  console.log(`\n=== bench ${name}: ${name === 'healthz' ? 'node' : cmd} ${args.join(' ')}`)
+  console.log(`\n=== bench ${name}: ${cmd === process.execPath ? 'node' : cmd} ${args.join(' ')}`)
   const r = spawnSync(cmd, args, { cwd: rootDir, stdio: 'inherit' })
   if (r.status !== 0) failed.push(`${name} (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`)
 }

@@ -10,7 +10,8 @@ const COMMANDS = {
   'create-key': { file: 'scripts/keys.ts', args: ['create'], help: 'a personal API key: --user <email> --name <name> --scopes a,b [--days 90] (shown once)' },
   'revoke-key': { file: 'scripts/keys.ts', args: ['revoke'], help: 'revoke an API key everywhere: <id>' },
   'verify-audit': { file: 'scripts/audit.ts', help: "recompute every service's audit chain against the last checkpoint [--service s] [--from-seq n]" },
-  'create-user': { file: 'scripts/users.ts', args: ['create-user'], help: 'add an account to the running fleet: --email <email> --role admin|member [--name <name>] [--password <pw>]' }
+  'create-user': { file: 'scripts/users.ts', args: ['create-user'], help: 'add an account to the running fleet: --email <email> --role admin|member [--name <name>] [--password <pw>]' },
+  'secrets-import': { file: 'scripts/secrets-import.ts', help: 'a .env file into the vault: --file <path> --service <svc> [--scope global|company|node --scope-id <id>] [--dry-run] (prints names and versions, never values)' }
 }
 
 function usage () {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { SERVICES } from '@robbie/contracts'
 import { loadConfig } from '@robbie/service-kit'
-import { buildTestApp, testContext } from '@robbie/testing'
+import { buildTestApp, testContext, testEnv } from '@robbie/testing'
 import type * as AuthApp from '../../services/auth/src/app.js'
 import type * as AuthConfig from '../../services/auth/src/config.js'
 
@@ -18,12 +18,15 @@ describe.each(SERVICES)('%s', (service) => {
   it('answers health, readiness and docs, and 401 on everything else', async () => {
     const { createApp } = await import(join(root, 'services', service, 'src', 'app.ts')) as AppModule
     const { configSchema } = await import(join(root, 'services', service, 'src', 'config.ts')) as ConfigModule
-    const ctx = await testContext(service, {}, onTestFinished)
+    // secrets starts sealed without its master key (SPEC §5.2): give it the run's key, as npm start does
+    const extra: Record<string, string> = service === 'secrets' ? { ROBBIE_SECRETS_MASTER_KEY_FILE: join(testEnv().keysDir, 'secrets-master.key') } : {}
+    const ctx = await testContext(service, extra, onTestFinished)
     const app = await buildTestApp(async () => await createApp(loadConfig(configSchema, ctx.env)), onTestFinished)
 
     expect((await app.inject({ url: `/api/${service}/healthz` })).json()).toMatchObject({ status: 'ok', service })
     const ready = await app.inject({ url: `/api/${service}/readyz` })
-    expect([ready.statusCode, ready.json()]).toEqual([200, { status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true }, migrations: { ok: true } } }])
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true }, migrations: { ok: true } } })
     const doc = (await app.inject({ url: `/api/${service}/openapi.json` })).json()
     expect(doc.info.title).toBe(`Robbie ${service}`)
     expect((await app.inject({ url: `/api/${service}/admin/dead-letters` })).statusCode).toBe(401)
