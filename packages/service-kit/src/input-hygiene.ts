@@ -44,10 +44,10 @@ export function installInputHygiene (app: FastifyInstance, service: string): voi
 
   app.addHook('preValidation', async (request) => {
     for (const [where, value] of [['querystring', request.query], ['params', request.params], ['body', request.body]] as const) {
-      if (where === 'querystring' && value && typeof value === 'object') {
+      if (where !== 'body' && value && typeof value === 'object') {
         for (const [k, v] of Object.entries(value)) {
           if (typeof v === 'string' && NON_FINITE_QUERY.test(v)) {
-            throw genericError(service, 'VALIDATION_FAILED', 'The request is not valid', { details: [{ path: `querystring/${k}`, rule: 'finite' }] })
+            throw genericError(service, 'VALIDATION_FAILED', 'The request is not valid', { details: [{ path: `${where}/${k}`, rule: 'finite' }] })
           }
         }
       }

@@ -19,7 +19,7 @@ export const AuditListQuery = Type.Object({
 }, { additionalProperties: false })
 export const AuditPage = Page(AuditEventSchema)
 
-export const AuditRowParams = Type.Object({ service: ServiceName, seq: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })
+export const AuditRowParams = Type.Object({ service: ServiceName, seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })
 
 export const VerifyAuditBody = Type.Object({
   service: Type.Optional(ServiceName),
