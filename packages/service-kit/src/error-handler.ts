@@ -54,7 +54,9 @@ export function installErrorHandling (app: FastifyInstance, service: string, opt
 } = {}): void {
   app.setErrorHandler(async (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const coded = toRobbieError(service, err)
-    if (coded.statusCode >= 500) request.log.error({ err }, 'request failed')
+    // a dependency that is down (503) is degraded-but-coping: warn with the cause, no stack (CONVENTIONS §6)
+    if (coded.statusCode === 503) request.log.warn({ code: coded.code, cause: err.message }, 'dependency unavailable')
+    else if (coded.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: coded.code }, 'request refused')
     if (coded.statusCode === 403 && opts.onForbidden) await opts.onForbidden(request, coded)
     if (coded.headers) void reply.headers(coded.headers)
