@@ -30,7 +30,17 @@ function roleUrl (role: string): string {
 
 try {
   if (await createDatabase(adminUrl, dbName)) console.log(`created database ${dbName}`)
-  await provisionSchemas({ adminUrl, dbName, services: SERVICES, passwordFor })
+  // Roles and default privileges are cluster-wide catalog rows: two set-ups at the same moment (two fleets, a
+  // test run beside a start) can collide with "tuple concurrently updated". The steps are idempotent: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await provisionSchemas({ adminUrl, dbName, services: SERVICES, passwordFor })
+      break
+    } catch (err) {
+      if (attempt >= 5 || !/concurrently|deadlock/i.test((err as Error).message)) throw err
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+    }
+  }
   for (const service of SERVICES) {
     const { applied } = await migrate({
       connectionString: roleUrl(ownerRoleName(service)),
