@@ -1,0 +1,1 @@
+DROP TABLE q1_overload;
