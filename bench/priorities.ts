@@ -178,7 +178,7 @@ try {
     console.log(`| (b) second rescore: computation / write | ${writtenAgain} rows | ${againMs.toFixed(0)} ms / ${writeAgainMs.toFixed(0)} ms | | nothing changed, nothing written |`)
     console.log(`| (c) memory: rows loaded | | RSS +${mb(m1.rss - m0.rss)} MB, heap +${mb(m1.heapUsed - m0.heapUsed)} MB | | RSS ${mb(m1.rss)} MB |`)
     console.log(`| (c) memory: after computing | | RSS +${mb(m2.rss - m0.rss)} MB, heap +${mb(m2.heapUsed - m0.heapUsed)} MB | | vs before loading |`)
-    console.log(`| (d) surface body | | ${(bytes / 1048576).toFixed(2)} MB | | every open item appears (surfaced or submerged) |`)
+    console.log(`| (d) surface body | | ${(bytes / 1048576).toFixed(2)} MB | | top N surfaced, ≤ 50 briefs per quadrant submerged |`)
     console.log(`| (d) surface, cached (wrk) | ${cached.reduce((a, r) => a + r.requests, 0)} | ${p(cached, 'p50').toFixed(2)} ms | ${p(cached, 'p99').toFixed(2)} ms | ${p(cached, 'rps').toFixed(0)} req/s; target p99 < 20 ms |`)
     console.log(`| (d) surface, just after an invalidation | ${MISSES} | ${pct(misses, 0.5).toFixed(1)} ms | ${pct(misses, 0.99).toFixed(1)} ms | computed over all ${N} items per request |`)
   } finally {
