@@ -159,31 +159,47 @@ export const AuditQuery = Type.Object({
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' }))
 }, { additionalProperties: false })
 
+export interface AuditPageQuery {
+  from?: string,
+  to?: string,
+  actorId?: string,
+  action?: string,
+  resourceType?: string,
+  resourceId?: string
+  outcome?: string,
+  traceId?: string,
+  fromSeq?: number,
+  limit: number,
+  cursor?: string
+}
+
+/** A page of a chain: newest first below `cursor` (a seq), or ascending from `fromSeq` (verification). */
+export async function readAuditPage (db: Queryable, q: AuditPageQuery): Promise<{ items: AuditEvent[], nextCursor: string | null }> {
+  const where: string[] = []
+  const params: unknown[] = []
+  const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
+  if (q.from) add('at >= ?', q.from)
+  if (q.to) add('at < ?', q.to)
+  if (q.actorId) add('actor_id = ?', q.actorId)
+  if (q.action) add('action = ?', q.action)
+  if (q.resourceType) add('resource_type = ?', q.resourceType)
+  if (q.resourceId) add('resource_id = ?', q.resourceId)
+  if (q.outcome) add('outcome = ?', q.outcome)
+  if (q.traceId) add('trace_id = ?', q.traceId)
+  const ascending = q.fromSeq !== undefined
+  if (ascending) add('seq >= ?', q.fromSeq)
+  if (q.cursor) add(ascending ? 'seq > ?' : 'seq < ?', q.cursor)
+  params.push(q.limit + 1)
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`, params)
+  const items = rows.slice(0, q.limit).map(toAuditEvent)
+  return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.seq) : null }
+}
+
 /** `GET /internal/<service>/audit`: auth's viewer and verifier read every chain through it. */
 export function auditRoutes (app: FastifyInstance, service: string, pool: Pool): void {
   app.get(`/internal/${service}/audit`, {
     config: { allowedCallers: ['auth'] },
     schema: { querystring: AuditQuery, response: { 200: Page(AuditEventSchema) } }
-  }, async (request) => {
-    const q = request.query as { from?: string, to?: string, actorId?: string, action?: string, resourceType?: string, resourceId?: string, outcome?: string, traceId?: string, fromSeq?: number, limit: number, cursor?: string }
-    const where: string[] = []
-    const params: unknown[] = []
-    const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
-    if (q.from) add('at >= ?', q.from)
-    if (q.to) add('at < ?', q.to)
-    if (q.actorId) add('actor_id = ?', q.actorId)
-    if (q.action) add('action = ?', q.action)
-    if (q.resourceType) add('resource_type = ?', q.resourceType)
-    if (q.resourceId) add('resource_id = ?', q.resourceId)
-    if (q.outcome) add('outcome = ?', q.outcome)
-    if (q.traceId) add('trace_id = ?', q.traceId)
-    const ascending = q.fromSeq !== undefined
-    if (ascending) add('seq >= ?', q.fromSeq)
-    if (q.cursor) add(ascending ? 'seq > ?' : 'seq < ?', q.cursor)
-    params.push(q.limit + 1)
-    const { rows } = await pool.query<Row>(
-      `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`, params)
-    const items = rows.slice(0, q.limit).map(toAuditEvent)
-    return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.seq) : null }
-  })
+  }, async (request) => await readAuditPage(pool, request.query as AuditPageQuery))
 }

@@ -1,17 +1,9 @@
 // SPEC §11.1: healthz, readyz (and a Redis that is gone answers 503 quickly, not a hang), metrics, OpenAPI.
-import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { closedPort } from '@robbie/testing'
 import { buildKitApp } from './helper.js'
 
 const { app } = await buildKitApp()
-
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('health, readiness, metrics, docs', () => {
   it('is live and ready with every check green', async () => {

@@ -1,11 +1,10 @@
 // Identity beyond the signature: revoked sessions, API keys with their cache and revocation, refusals in the
 // audit chain, and rate limits with their Redis fallbacks (SPEC §0.5, §2.1, §2.3, §2.4).
-import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { generateApiKey, type Identity } from '@robbie/contracts'
 import { verifyChain, type AuditEvent } from '../src/index.js'
-import { mintAccessToken, testContext, testEnv } from '@robbie/testing'
+import { closedPort, mintAccessToken, testContext, testEnv } from '@robbie/testing'
 import { buildKitApp } from './helper.js'
 
 const ctx = await testContext('priorities')
@@ -125,11 +124,3 @@ describe('rate limits', () => {
     expect([login.statusCode, login.json().error.code, login.headers['retry-after']]).toEqual([503, 'PRIORITIES_UNAVAILABLE', '5'])
   })
 })
-
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

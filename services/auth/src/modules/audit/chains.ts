@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { SERVICES } from '@robbie/contracts'
 import type { Queryable } from '@robbie/db'
-import { createServiceClient, genericError, serviceUrlVar, toAuditEvent, type AuditEvent } from '@robbie/service-kit'
+import { createServiceClient, genericError, readAuditPage, serviceUrlVar, type AuditEvent } from '@robbie/service-kit'
 
 export interface AuditFilters {
   from?: string, to?: string, actorId?: string, action?: string, resourceType?: string, resourceId?: string, outcome?: string, traceId?: string
@@ -13,31 +13,9 @@ export interface ChainQuery extends AuditFilters { limit: number, cursor?: strin
 export interface ChainPage { items: AuditEvent[], nextCursor: string | null }
 export type ChainReader = (query: ChainQuery) => Promise<ChainPage>
 
-const COLUMNS = 'seq, id, at, service, actor_type, actor_id, on_behalf_of, action, resource_type, resource_id, outcome, request_id, trace_id, ip, details, prev_hash, hash'
-
-/** auth's own chain: the same query as the kit's internal route, without a call to itself. */
+/** auth's own chain: the kit's internal route's query, without a call to itself. */
 export function localChain (pool: Queryable): ChainReader {
-  return async (q) => {
-    const where: string[] = []
-    const params: unknown[] = []
-    const add = (sql: string, value: unknown) => { params.push(value); where.push(sql.replace('?', `$${params.length}`)) }
-    if (q.from) add('at >= ?', q.from)
-    if (q.to) add('at < ?', q.to)
-    if (q.actorId) add('actor_id = ?', q.actorId)
-    if (q.action) add('action = ?', q.action)
-    if (q.resourceType) add('resource_type = ?', q.resourceType)
-    if (q.resourceId) add('resource_id = ?', q.resourceId)
-    if (q.outcome) add('outcome = ?', q.outcome)
-    if (q.traceId) add('trace_id = ?', q.traceId)
-    const ascending = q.fromSeq !== undefined
-    if (ascending) add('seq >= ?', q.fromSeq)
-    if (q.cursor) add(ascending ? 'seq > ?' : 'seq < ?', q.cursor)
-    params.push(q.limit + 1)
-    const { rows } = await pool.query(
-      `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`, params)
-    const items = rows.slice(0, q.limit).map((r) => toAuditEvent(r as Parameters<typeof toAuditEvent>[0]))
-    return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.seq) : null }
-  }
+  return async (q) => await readAuditPage(pool, q)
 }
 
 export function remoteChain (service: string, baseUrl: string, serviceKeyFile: string): ChainReader {

@@ -1,5 +1,6 @@
 // Personal keys (create, list, revoke, rotate) and GPU node-agent keys (SPEC §2.3). Crypto and Redis run
 // outside transactions; each change writes its audit row and event in the same transaction as the row.
+import type { AuditEntry } from '@robbie/service-kit'
 import type { FastifyRequest } from 'fastify'
 import { generateApiKey, isScope, type Identity } from '@robbie/contracts'
 import { withTransaction, type Pool, type PoolClient } from '@robbie/db'
@@ -11,13 +12,6 @@ import { ScopeExceedsRole, UnknownScope } from './keys.errors.js'
 import { apiKeyCreated, apiKeyRevoked } from './keys.events.js'
 import { announceRevoked, markRevoked, type RevocationRedis } from './revocation.js'
 
-export interface AuditEntry {
-  action: string
-  outcome: 'success' | 'denied' | 'failed'
-  resourceType?: string
-  resourceId?: string
-  details?: Record<string, unknown>
-}
 /** The kit's `app.audit` (SPEC §2.4): writes one chained row with the caller's transaction client. */
 export interface AuditRecorder {
   record: (client: PoolClient, entry: AuditEntry, request?: FastifyRequest) => Promise<unknown>

@@ -1,0 +1,10 @@
+// A port on 127.0.0.1 that nothing listens on (bound, read, released): for "the dependency is down" tests.
+import { createServer } from 'node:net'
+
+export async function closedPort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
