@@ -1,19 +1,12 @@
 // SQL of the housekeeping jobs (SPEC §4.6). Reads map rows with the items module's toItem, so the scorer sees
 // exactly what the items service stores.
 import type { Pool } from '@robbie/db'
-import { toItem, type ItemRow } from '../items/index.js'
+import { ITEM_COLUMNS, ITEM_FROM, toItem, type ItemRow } from '../items/index.js'
 
 type Client = Pick<Pool, 'query'>
 
-// the items module's column list (items.repository.ts), which it keeps private
-const COLUMNS = `i.id, i.kind, i.title, i.owner_user_id, i.assignee_user_id, i.visibility, i.domain, i.domain_override, i.status,
-  i.snoozed_until, i.source_type, i.source_id, i.source_url, i.revenue_potential, i.deadline, i.awaiting_reply,
-  i.expected_response_hours, i.sender_email, i.sender_tier, i.sender_score, i.is_strategic, i.tags, i.risk_level,
-  i.approval_required, i.body_preview, i.importance, i.urgency, i.effort, i.score, i.quadrant, i.importance_override,
-  i.urgency_override, i.pinned, i.taint, i.details, i.last_activity_at, i.created_at, i.updated_at, i.version,
-  t.number, t.description, t.status AS task_status, t.priority, t.category, t.due_at, t.acknowledged_at, t.escalated_at,
-  t.watcher_user_ids, t.associated_people, t.associated_deals, t.requester_user_id, t.completed_at, (t.item_id IS NOT NULL) AS is_task`
-const FROM = 'items i LEFT JOIN task_details t ON t.item_id = i.id'
+const COLUMNS = ITEM_COLUMNS
+const FROM = ITEM_FROM
 
 export interface StoredScore { id: string, importance: number, urgency: number, score: number, quadrant: string }
 

@@ -76,14 +76,17 @@ export interface ItemRow {
 
 export interface SourceRow { sourceType: string, sourceId: string, url: string | null, addedAt: Date }
 
-const COLUMNS = `i.id, i.kind, i.title, i.owner_user_id, i.assignee_user_id, i.visibility, i.domain, i.domain_override, i.status,
+/** The item columns (with its task details) every reader of items selects, mapped by toItem. */
+export const ITEM_COLUMNS = `i.id, i.kind, i.title, i.owner_user_id, i.assignee_user_id, i.visibility, i.domain, i.domain_override, i.status,
   i.snoozed_until, i.source_type, i.source_id, i.source_url, i.revenue_potential, i.deadline, i.awaiting_reply,
   i.expected_response_hours, i.sender_email, i.sender_tier, i.sender_score, i.is_strategic, i.tags, i.risk_level,
   i.approval_required, i.body_preview, i.importance, i.urgency, i.effort, i.score, i.quadrant, i.importance_override,
   i.urgency_override, i.pinned, i.taint, i.details, i.last_activity_at, i.created_at, i.updated_at, i.version,
   t.number, t.description, t.status AS task_status, t.priority, t.category, t.due_at, t.acknowledged_at, t.escalated_at,
   t.watcher_user_ids, t.associated_people, t.associated_deals, t.requester_user_id, t.completed_at, (t.item_id IS NOT NULL) AS is_task`
-const FROM = 'items i LEFT JOIN task_details t ON t.item_id = i.id'
+export const ITEM_FROM = 'items i LEFT JOIN task_details t ON t.item_id = i.id'
+const COLUMNS = ITEM_COLUMNS
+const FROM = ITEM_FROM
 
 type Row = Record<string, unknown>
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
