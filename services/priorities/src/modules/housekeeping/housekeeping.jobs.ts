@@ -4,10 +4,12 @@
 import type { FastifyInstance } from 'fastify'
 import { createHints } from '@robbie/bus'
 import { withTransaction } from '@robbie/db'
-import { itemEventData, storedScore, type Affected, type ItemRow, type ItemScorer } from '../items/index.js'
+import { itemEvent, storedScore, taskEvent, type Affected, type ItemRow, type ItemScorer } from '../items/index.js'
 import { createSurfaceCache } from '../surface/surface.cache.js'
 import { createHousekeepingRepository } from './housekeeping.repository.js'
 import { changedScores } from './rescore.js'
+
+const SYSTEM = { type: 'system', id: 'priorities' } as const
 
 export const JOBS = { rescore: 'rescore', archive: 'q4-auto-archive', overload: 'q1-overload', escalation: 'escalation' } as const
 export const Q1_OVERLOAD_THRESHOLD = 10
@@ -48,14 +50,7 @@ export function registerHousekeeping (app: FastifyInstance, opts: HousekeepingOp
       const archived = await withTransaction(app.db, async (client) => {
         const items = await repo.archiveIdleQ4(client, now())
         for (const i of items) {
-          await app.outbox.add(client, {
-            type: 'priorities.item.archived.v1',
-            subject: { type: 'item', id: i.id },
-            actor: { type: 'system', id: 'priorities' },
-            visibility: i.visibility,
-            taint: i.taint,
-            data: itemEventData(i)
-          })
+          await app.outbox.add(client, itemEvent('item', 'archived', i, SYSTEM))
         }
         return items
       })
@@ -108,14 +103,7 @@ export function registerHousekeeping (app: FastifyInstance, opts: HousekeepingOp
         if (ownerId === null) return []
         const items = await repo.escalateDue(client, ownerId, now())
         for (const i of items) {
-          await app.outbox.add(client, {
-            type: 'priorities.task.escalated.v1',
-            subject: { type: 'task', id: i.id },
-            actor: { type: 'system', id: 'priorities' },
-            visibility: i.visibility,
-            taint: i.taint,
-            data: itemEventData(i)
-          })
+          await app.outbox.add(client, taskEvent('escalated', i, SYSTEM))
         }
         return items
       })

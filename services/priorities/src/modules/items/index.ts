@@ -7,7 +7,7 @@ import { storedScore } from './item-scorer.js'
 
 export * from './items.service.js'
 export * from './items.repository.js'
-export { itemEventData, taskEvent } from './items.events.js'
+export { itemEvent, itemEventData, taskEvent } from './items.events.js'
 export * from './items.errors.js'
 export { jaccard, bestDuplicate, wordSet } from './dedup.js'
 export { storedScore, scoreRow } from './item-scorer.js'

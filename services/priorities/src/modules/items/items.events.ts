@@ -17,11 +17,16 @@ export const itemEventData = (i: ItemRow) => ({
   ...(i.visibility === 'company' ? { title: i.title } : {})
 })
 
-export const taskEvent = (verb: TaskVerb, i: ItemRow, actor?: { type: 'user' | 'service' | 'system', id: string }): NewEvent => ({
-  type: `priorities.task.${verb}.v1`,
-  subject: { type: 'task', id: i.id },
+type Actor = { type: 'user' | 'service' | 'system', id: string }
+
+/** Any `priorities.<entity>.<verb>.v1` about one item, with the shared payload of SPEC §12. */
+export const itemEvent = (entity: 'task' | 'item', verb: string, i: ItemRow, actor?: Actor): NewEvent => ({
+  type: `priorities.${entity}.${verb}.v1`,
+  subject: { type: entity, id: i.id },
   visibility: i.visibility,
   taint: i.taint,
   ...(actor ? { actor } : {}),
   data: itemEventData(i)
 })
+
+export const taskEvent = (verb: TaskVerb | 'escalated', i: ItemRow, actor?: Actor): NewEvent => itemEvent('task', verb, i, actor)

@@ -158,38 +158,11 @@ export const VISIBLE = `(i.visibility = 'company'
   OR (i.visibility = 'private' AND (i.owner_user_id = $1::uuid OR i.assignee_user_id = $1::uuid
       OR $1::uuid = ANY (COALESCE(t.watcher_user_ids, '{}'::uuid[])))))`
 
-export interface NewItem {
-  id: string
-  kind: string
-  title: string
-  ownerUserId: string
-  assigneeUserId: string | null
-  visibility: Visibility
-  domain: Domain
-  sourceType: string | null
-  sourceId: string | null
-  sourceUrl: string | null
-  revenuePotential: number
-  deadline: Date | null
-  awaitingReply: boolean
-  expectedResponseHours: number | null
-  senderEmail: string | null
-  senderTier: string | null
-  senderScore: number | null
-  isStrategic: boolean
-  tags: string[]
-  riskLevel: number | null
-  approvalRequired: boolean
-  bodyPreview: string | null
-  importance: number
-  urgency: number
-  effort: number | null
-  score: number
-  quadrant: Quadrant
-  taint: boolean
-  details: Record<string, unknown>
-  at: Date
-}
+/** What an insert supplies: the stored columns of an item, less those the database or later writes own. */
+export type NewItem = Pick<ItemRow, 'id' | 'kind' | 'title' | 'ownerUserId' | 'assigneeUserId' | 'visibility' | 'domain'
+| 'sourceType' | 'sourceId' | 'sourceUrl' | 'revenuePotential' | 'deadline' | 'awaitingReply' | 'expectedResponseHours'
+| 'senderEmail' | 'senderTier' | 'senderScore' | 'isStrategic' | 'tags' | 'riskLevel' | 'approvalRequired' | 'bodyPreview'
+| 'importance' | 'urgency' | 'effort' | 'score' | 'quadrant' | 'taint' | 'details'> & { at: Date }
 export interface NewTask {
   description: string | null
   priority: Priority
