@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dropDatabase } from '@robbie/db'
-import { createRedis } from '@robbie/bus'
+import { createRedis, deletePrefix } from '@robbie/bus'
 import { root } from './machine.js'
 
 export interface BenchFleet {
@@ -61,12 +61,7 @@ export function createBenchFleet (opts: { portBase: number, env?: Record<string,
     const r = createRedis({ url: redisUrl, prefix })
     try {
       await r.ready()
-      let cursor = '0'
-      do {
-        const [next, keys] = await r.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-        cursor = next
-        if (keys.length > 0) await r.client.unlink(...keys)
-      } while (cursor !== '0')
+      await deletePrefix(r.client, prefix)
     } catch (err) {
       console.error(`Redis clean-up of ${prefix}*: ${(err as Error).message}`)
     } finally {

@@ -7,7 +7,7 @@ import pg from 'pg'
 import { pino } from 'pino'
 import { createPool, dropDatabase, withTransaction } from '@robbie/db'
 import { roleUrl } from '../../../scripts/lib/db-roles.mjs'
-import { createConsumer, createOutbox, createRedis, createRelay } from '../src/index.js'
+import { createConsumer, createOutbox, createRedis, createRelay, deletePrefix } from '../src/index.js'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -83,12 +83,7 @@ async function scenario (name: string, n: number, txPerSec: number | null): Prom
 async function cleanPrefix (): Promise<void> {
   const r = createRedis({ url: redisUrl, prefix })
   await r.ready()
-  let cursor = '0'
-  do {
-    const [next, keys] = await r.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-    cursor = next
-    if (keys.length > 0) await r.client.unlink(...keys)
-  } while (cursor !== '0')
+  await deletePrefix(r.client, prefix)
   await r.close()
 }
 

@@ -94,3 +94,16 @@ export function fieldsToObject (fields: unknown): Record<string, string> {
   for (let i = 0; i + 1 < fields.length; i += 2) out[String(fields[i])] = String(fields[i + 1])
   return out
 }
+
+/** Deletes every key under `prefix` with SCAN + UNLINK (never FLUSHALL: other fleets share the server). */
+export async function deletePrefix (client: Redis, prefix: string): Promise<number> {
+  if (prefix.length < 3 || !prefix.endsWith(':')) throw new Error(`refusing to delete under the prefix '${prefix}'`)
+  let cursor = '0'
+  let deleted = 0
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+    cursor = next
+    if (keys.length > 0) deleted += await client.unlink(...keys)
+  } while (cursor !== '0')
+  return deleted
+}

@@ -1,6 +1,7 @@
 // An isolated Redis key prefix per test (the bus's ordinary `prefix` option). Never FLUSHALL: a
 // developer's fleet shares this server.
 import { Redis } from 'ioredis'
+import { deletePrefix } from '@robbie/bus'
 import { testEnv } from './env.js'
 
 let counter = 0
@@ -14,12 +15,7 @@ export async function cleanRedisPrefix (prefix: string, url = testEnv().redisUrl
   if (!prefix.startsWith('test:')) throw new Error('only test prefixes are cleaned')
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 500 })
   try {
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-      cursor = next
-      if (keys.length > 0) await redis.unlink(...keys)
-    } while (cursor !== '0')
+    await deletePrefix(redis, prefix)
   } finally {
     redis.disconnect()
   }
