@@ -15,7 +15,8 @@ import { ensureDevCertificate } from './lib/tls.mjs'
 
 const READY_TIMEOUT_MS = 90_000
 const rootDir = resolve(import.meta.dirname, '..')
-const env = process.env
+// A local run reaches GPU machines on this host too (SPEC §7.1: loopback node URLs only when this is on).
+const env = { ROBBIE_GPU_ALLOW_LOOPBACK: 'true', ...process.env }
 const runDir = resolve(env.ROBBIE_RUN_DIR || join(rootDir, '.run'))
 const logsDir = join(runDir, 'logs')
 const step = (msg) => console.log(`• ${msg}`)
