@@ -25,6 +25,7 @@ import { createSetupService } from './modules/setup/setup.service.js'
 import { setupRoutes } from './modules/setup/setup.routes.js'
 import { createApiKeyVerifier, createUserKeysRevoker, internalKeysModule, keyCheckAuditor, keysModule, readKeyFile } from './modules/keys/index.js'
 import { auditModule } from './modules/audit/index.js'
+import { sampleDataRoutes } from './modules/sample/sample.routes.js'
 
 export const serviceDir = join(import.meta.dirname, '..')
 
@@ -68,6 +69,7 @@ export async function createApp (config: Config, deps: AppDeps = {}) {
   await app.register(keysModule, { config })
   await app.register(internalKeysModule, { config, verifier: apiKeys })
   await app.register(auditModule, { config })
+  await app.register(sampleDataRoutes, { prefix: '/api/auth', config, serviceKeyFile: config.ROBBIE_SERVICE_KEY_FILE })
 
   const print = deps.print ?? ((line: string) => { process.stdout.write(`${line}\n`) })
   app.addHook('onReady', async () => {

@@ -16,6 +16,7 @@ import { settingsRoutes } from './modules/settings/settings.routes.js'
 import { scoringRoutes } from './modules/scoring/index.js'
 import { registerIntake } from './modules/intake/intake.consumer.js'
 import { registerHousekeeping } from './modules/housekeeping/housekeeping.jobs.js'
+import { sampleRoutes } from './modules/sample/sample.routes.js'
 
 export const serviceDir = join(import.meta.dirname, '..')
 
@@ -40,6 +41,7 @@ export async function createApp (config: Config, deps: ServiceDeps = {}) {
     },
     focusOf: async (userId: string) => (await app.db.query('SELECT gandhi FROM user_focus WHERE user_id = $1', [userId])).rows[0]?.gandhi as number | undefined
   })
+  await app.register(sampleRoutes, { items })
   registerIntake(app)
   registerHousekeeping(app)
   app.addHook('onClose', async () => { await hints.close() })

@@ -11,6 +11,7 @@ import { createMasterKeyService } from './modules/secrets/master-key.service.js'
 import { secretsRoutes } from './modules/secrets/secrets.routes.js'
 import { sealRoutes } from './modules/secrets/seal.routes.js'
 import { internalRoutes } from './modules/secrets/internal.routes.js'
+import { sampleRoutes } from './modules/secrets/sample.routes.js'
 import { registerRotationDue } from './modules/rotation-due/rotation-due.job.js'
 
 export const serviceDir = join(import.meta.dirname, '..')
@@ -48,7 +49,7 @@ export async function createApp (config: Config, deps: ServiceDeps = {}) {
   await app.register(secretsRoutes, { prefix: '/api/secrets', service: secrets })
   await app.register(sealRoutes, { prefix: '/api/secrets', service: masterKey })
   await app.register(internalRoutes, { prefix: '/internal/secrets', service: secrets })
-  // S2: the rotation-due module (src/modules/rotation-due) registers here.
+  await app.register(sampleRoutes, { service: secrets })
 
   app.addHook('onReady', async () => {
     await cache.start().catch((err: unknown) => { app.log.warn({ err }, 'secrets-changed hints not subscribed') })

@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox'
 import { Email, IsoDateTime, Str } from '@robbie/contracts'
 import { genericError } from '@robbie/service-kit'
 import { withTransaction } from '@robbie/db'
-import { affectedBy, createItemsRepository, storedScore, viewerOf, type ItemsService } from '../items/index.js'
+import { affectedBy, createItemsRepository, storedScore, viewerOf, type ItemsService, type Viewer } from '../items/index.js'
 
 const Params = Type.Object({ externalId: Str(200, 1) }, { additionalProperties: false })
 type Params = Static<typeof Params>
@@ -19,6 +19,7 @@ const PutBody = Type.Object({
   contactEmails: Type.Optional(Type.Array(Email, { maxItems: 100 }))
 }, { additionalProperties: false })
 type PutBody = Static<typeof PutBody>
+export type DealInput = PutBody
 const DealView = Type.Object({
   externalId: Type.String(),
   name: Type.String(),
@@ -60,6 +61,62 @@ const toView = (r: Record<string, unknown>) => {
 }
 const isClosed = (stage: string | null | undefined) => !!stage && /^closed[ _-]?(won|lost)$/i.test(stage)
 
+/** Creates or changes a deal and its item, as `viewer` (the PUT route; sample data). `sample` marks the row. */
+export async function upsertDeal (app: FastifyInstance, items: ItemsService, viewer: Viewer, externalId: string, b: DealInput, opts: { sample?: boolean } = {}) {
+  const repo = createItemsRepository(app.db)
+  const probability = b.probability ?? 50
+  const revenuePotential = b.amount * probability / 100
+  const closeDate = b.closeDate ? new Date(b.closeDate) : null
+  const fields = {
+    title: b.name,
+    revenuePotential,
+    isStrategic: b.amount > 50_000,
+    deadline: closeDate,
+    details: { amount: b.amount, probability, stage: b.stage ?? null, dealId: externalId }
+  }
+  const { row, created, affected } = await withTransaction(app.db, async (client) => {
+    const { rows: existing } = await client.query(`SELECT ${COLUMNS} FROM deals WHERE external_id = $1 FOR UPDATE`, [externalId])
+    const prev = existing[0]
+    let itemId = (prev?.item_id as string | null | undefined) ?? null
+    let affected = { users: [] as string[], company: false }
+    if (!itemId) {
+      // a deal deleted and put again finds its old item through the source link and reopens it
+      const found = await repo.findBySource('deal', externalId, client)
+      if (found) itemId = found.id
+    }
+    if (itemId) {
+      const before = await repo.findById(itemId, client, true)
+      await repo.update(itemId, { ...fields, status: isClosed(b.stage) ? 'done' : 'open' }, {}, new Date(), client)
+      const after = (await repo.findById(itemId, client))!
+      const s = storedScore(after, new Date())
+      await client.query('UPDATE items SET importance = $2, urgency = $3, effort = $4, score = $5, quadrant = $6, domain = $7 WHERE id = $1', [itemId, s.importance, s.urgency, s.effort, s.score, s.quadrant, s.domain])
+      affected = affectedBy(before, after)
+    } else {
+      const r = await items.createFromSource(client, {
+        kind: 'deal',
+        ownerUserId: viewer.userId,
+        visibility: 'private',
+        sourceType: 'deal',
+        sourceId: externalId,
+        ...fields,
+        actor: { type: 'user', id: viewer.userId }
+      })
+      itemId = r.item.id
+      affected = affectedBy(r.item)
+      if (isClosed(b.stage)) await client.query("UPDATE items SET status = 'done' WHERE id = $1", [itemId])
+    }
+    const { rows } = await client.query(`INSERT INTO deals (external_id, name, amount, probability, stage, close_date, contact_emails, owner_user_id, item_id, updated_at, sample)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
+      ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, probability = EXCLUDED.probability,
+        stage = EXCLUDED.stage, close_date = EXCLUDED.close_date, contact_emails = EXCLUDED.contact_emails, item_id = EXCLUDED.item_id, updated_at = now()
+      RETURNING ${COLUMNS}`,
+    [externalId, b.name, b.amount, probability, b.stage ?? null, closeDate, (b.contactEmails ?? []).map((e) => e.toLowerCase()), prev?.owner_user_id ?? viewer.userId, itemId, opts.sample === true])
+    return { row: rows[0], created: !prev, affected }
+  })
+  await items.changed(affected)
+  return { row, created }
+}
+
 export async function dealsRoutes (app: FastifyInstance, opts: { items: ItemsService }): Promise<void> {
   const config = { roles: ['owner' as const, 'admin' as const] }
   const tags = ['deals']
@@ -76,59 +133,7 @@ export async function dealsRoutes (app: FastifyInstance, opts: { items: ItemsSer
   app.put('/deals/:externalId', {
     config, schema: { tags, summary: 'Create or change a deal, and its item (owner, admin)', params: Params, body: PutBody, response: { 200: DealView, 201: DealView } }
   }, async (request, reply) => {
-    const viewer = viewerOf(request.identity)
-    const externalId = (request.params as Params).externalId
-    const b = request.body as PutBody
-    const probability = b.probability ?? 50
-    const revenuePotential = b.amount * probability / 100
-    const closeDate = b.closeDate ? new Date(b.closeDate) : null
-    const fields = {
-      title: b.name,
-      revenuePotential,
-      isStrategic: b.amount > 50_000,
-      deadline: closeDate,
-      details: { amount: b.amount, probability, stage: b.stage ?? null, dealId: externalId }
-    }
-    const { row, created, affected } = await withTransaction(app.db, async (client) => {
-      const { rows: existing } = await client.query(`SELECT ${COLUMNS} FROM deals WHERE external_id = $1 FOR UPDATE`, [externalId])
-      const prev = existing[0]
-      let itemId = (prev?.item_id as string | null | undefined) ?? null
-      let affected = { users: [] as string[], company: false }
-      if (!itemId) {
-        // a deal deleted and put again finds its old item through the source link and reopens it
-        const found = await repo.findBySource('deal', externalId, client)
-        if (found) itemId = found.id
-      }
-      if (itemId) {
-        const before = await repo.findById(itemId, client, true)
-        await repo.update(itemId, { ...fields, status: isClosed(b.stage) ? 'done' : 'open' }, {}, new Date(), client)
-        const after = (await repo.findById(itemId, client))!
-        const s = storedScore(after, new Date())
-        await client.query('UPDATE items SET importance = $2, urgency = $3, effort = $4, score = $5, quadrant = $6, domain = $7 WHERE id = $1', [itemId, s.importance, s.urgency, s.effort, s.score, s.quadrant, s.domain])
-        affected = affectedBy(before, after)
-      } else {
-        const r = await opts.items.createFromSource(client, {
-          kind: 'deal',
-          ownerUserId: viewer.userId,
-          visibility: 'private',
-          sourceType: 'deal',
-          sourceId: externalId,
-          ...fields,
-          actor: { type: 'user', id: viewer.userId }
-        })
-        itemId = r.item.id
-        affected = affectedBy(r.item)
-        if (isClosed(b.stage)) await client.query("UPDATE items SET status = 'done' WHERE id = $1", [itemId])
-      }
-      const { rows } = await client.query(`INSERT INTO deals (external_id, name, amount, probability, stage, close_date, contact_emails, owner_user_id, item_id, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-        ON CONFLICT (external_id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, probability = EXCLUDED.probability,
-          stage = EXCLUDED.stage, close_date = EXCLUDED.close_date, contact_emails = EXCLUDED.contact_emails, item_id = EXCLUDED.item_id, updated_at = now()
-        RETURNING ${COLUMNS}`,
-      [externalId, b.name, b.amount, probability, b.stage ?? null, closeDate, (b.contactEmails ?? []).map((e) => e.toLowerCase()), prev?.owner_user_id ?? viewer.userId, itemId])
-      return { row: rows[0], created: !prev, affected }
-    })
-    await opts.items.changed(affected)
+    const { row, created } = await upsertDeal(app, opts.items, viewerOf(request.identity), (request.params as Params).externalId, request.body as PutBody)
     return await reply.code(created ? 201 : 200).send(toView(row))
   })
 

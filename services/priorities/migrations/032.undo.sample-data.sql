@@ -1,0 +1,3 @@
+ALTER TABLE people DROP COLUMN sample;
+ALTER TABLE deals DROP COLUMN sample;
+ALTER TABLE items DROP COLUMN sample;
