@@ -6,7 +6,7 @@ export default [
   { ignores: ['**/node_modules/**', '.run/**', 'web/dist/**', 'services/_template/**', 'coverage/**'] },
   ...neostandard({ ts: true }),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }

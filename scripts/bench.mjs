@@ -1,10 +1,13 @@
-// `npm run bench [-- healthz|auth|secrets|priorities|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
+// `npm run bench [-- healthz|auth|secrets|priorities|gpu|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
 //   healthz: bench/healthz.ts — GET /api/auth/healthz through nginx, direct, and a bare Fastify (wrk)
 //   auth:    bench/auth.ts — a JWT and an API key on GET /api/auth/me and on a priorities route, against a
 //            public route of similar work without a credential (wrk, through nginx)
 //   secrets: bench/secrets.ts — secret reveal p50/p99 and req/s through nginx with 10,000 secrets stored (wrk -s Lua POST)
 //   priorities: bench/priorities.ts — 100,000 open items: rescore computation and write, memory, surface p50/p99
 //            through nginx (cached and just after an invalidation)
+//   gpu:     bench/gpu.ts — gpu-coordinator against fake Ollama nodes: added latency (direct / coordinator / nginx +
+//            key + coordinator; non-streaming, first token, token gaps) and three nodes of different speeds
+//            against a plain round-robin proxy (throughput, p95)
 //   events:  packages/bus/bench/run.ts (pnpm --filter @robbie/bus bench) — event bus end to end, lost events
 // With no argument all of them run, in this order. Exits non-zero when any of them fails.
 import { spawnSync } from 'node:child_process'
@@ -16,6 +19,7 @@ const benches = {
   auth: [process.execPath, ['--import', 'tsx', 'bench/auth.ts']],
   secrets: [process.execPath, ['--import', 'tsx', 'bench/secrets.ts']],
   priorities: [process.execPath, ['--import', 'tsx', 'bench/priorities.ts']],
+  gpu: [process.execPath, ['--import', 'tsx', 'bench/gpu.ts']],
   events: ['pnpm', ['--filter', '@robbie/bus', 'bench']]
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import { SERVICES, codePrefix, generateApiKey, uuidv7, type Identity, type Role } from '@robbie/contracts'
 import { loadConfig, PUBLIC_ROUTES } from '@robbie/service-kit'
-import { buildTestApp, testContext, testEnv, type TestAppContext } from '@robbie/testing'
+import { buildTestApp, startFakeOllama, testContext, testEnv, type TestAppContext } from '@robbie/testing'
 import { bootstrapKeys } from '../../scripts/bootstrap.js'
 import type * as AuthApp from '../../services/auth/src/app.js'
 import type * as AuthConfig from '../../services/auth/src/config.js'
@@ -43,19 +43,40 @@ export async function send (app: App, req: Req): Promise<Res> {
 }
 
 /** SPEC §0.2's error body; returns a problem description or null when the body has the shape. */
+/**
+ * The error's code in any form this fleet answers: SPEC §0.2's `{error: {code, message, requestId}}`, and its
+ * written exceptions on the gpu-coordinator's model endpoints (§7.3): Ollama's `{"error": "<CODE>: <message>"}`
+ * and OpenAI's `{error: {message, type, code}}`.
+ */
+function errorOf (body: unknown, service: string): { code: unknown, message: unknown, requestId?: unknown, details?: unknown, form: 'spec' | 'ollama' | 'openai' } | null {
+  const e = (body as { error?: unknown } | null)?.error
+  if (service === 'gpu-coordinator' && typeof e === 'string') {
+    const m = /^([A-Z][A-Z0-9_]+): (.+)$/s.exec(e)
+    return m ? { code: m[1], message: m[2], form: 'ollama' } : null
+  }
+  if (!e || typeof e !== 'object') return null
+  const o = e as Record<string, unknown>
+  if (service === 'gpu-coordinator' && typeof o.type === 'string' && o.requestId === undefined) return { code: o.code, message: o.message, form: 'openai' }
+  return { code: o.code, message: o.message, requestId: o.requestId, details: o.details, form: 'spec' }
+}
+
 export function errorShapeProblem (res: Res, service: string): string | null {
   let body: unknown
   try { body = JSON.parse(res.body) } catch { return `non-JSON body ${JSON.stringify(res.body.slice(0, 120))}` }
-  const e = (body as { error?: unknown } | null)?.error as Record<string, unknown> | undefined
-  if (!e || typeof e !== 'object') return `no error object: ${res.body.slice(0, 200)}`
-  if (typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.requestId !== 'string') return `bad error fields: ${res.body.slice(0, 200)}`
+  const e = errorOf(body, service)
+  if (!e) return `no error object: ${res.body.slice(0, 200)}`
+  if (typeof e.code !== 'string' || typeof e.message !== 'string' || (e.form === 'spec' && typeof e.requestId !== 'string')) return `bad error fields: ${res.body.slice(0, 200)}`
   if (!e.code.startsWith(`${codePrefix(service)}_`)) return `code ${e.code} lacks the ${codePrefix(service)}_ prefix`
   if (e.details !== undefined && !Array.isArray(e.details)) return 'details is not an array'
   if (/\bat [^ ]+ \(|node_modules|\.ts:\d+/.test(res.body)) return `stack trace or source path in body: ${res.body.slice(0, 200)}`
   return null
 }
 export const codeOf = (res: Res): string | undefined => {
-  try { return (JSON.parse(res.body) as { error?: { code?: string } }).error?.code } catch { return undefined }
+  try {
+    const body = JSON.parse(res.body) as { error?: unknown }
+    const code = errorOf(body, 'gpu-coordinator')?.code
+    return typeof code === 'string' ? code : undefined
+  } catch { return undefined }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -281,6 +302,8 @@ export interface SecurityApp {
   svcKey: string
   /** one key per service name (svc:<name>), to reach internal routes as their allowed callers */
   serviceKeys: Record<string, string>
+  /** a node agent's key (`node:security-node`, scope gpu-coordinator:heartbeat) */
+  nodeKey: string
   publicDoc: OpenApiDoc
   internalDoc: OpenApiDoc
   operations: Operation[]
@@ -313,10 +336,30 @@ export function bodyLimitOf (service: string): number {
   return Number(m[1]) * ({ k: 1024, m: 1048576 }[m[2]!.toLowerCase()] ?? 1)
 }
 
+async function gpuNodeEnv (): Promise<Record<string, string>> {
+  const node = await startFakeOllama({ tokensPerSecond: 1000 })
+  afterAll(async () => { await node.close() })
+  return {
+    ROBBIE_GPU_NODES: JSON.stringify([{ name: 'security-node', baseUrl: node.url }]),
+    ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
+    ROBBIE_GPU_PS_INTERVAL_MS: '200'
+  }
+}
+
+/** Until the coordinator's first poll has found the fake node's models. */
+async function nodeReady (app: object): Promise<void> {
+  const mesh = (app as unknown as { mesh?: { catalogue (): { models: unknown[] } } }).mesh
+  for (let i = 0; i < 100 && mesh && mesh.catalogue().models.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+}
+
 export async function buildService (service: string): Promise<SecurityApp> {
   const { createApp } = await import(join(root, 'services', service, 'src', 'app.ts')) as AppModule
   const { configSchema } = await import(join(root, 'services', service, 'src', 'config.ts')) as ConfigModule
+  // the coordinator gets one fake Ollama node, so well-formed model calls reach a node (a node-less coordinator
+  // answers 503 NO_NODES, which is right for it but hides what the routes do with the input)
+  const gpu = service === 'gpu-coordinator' ? await gpuNodeEnv() : {}
   const ctx = await testContext(service, {
+    ...gpu,
     // SPEC §0.5: test fleets raise every rate limit by config; this suite sends thousands of requests from 127.0.0.1
     ROBBIE_RATE_LIMIT_MULTIPLIER: RATE_LIMIT_MULTIPLIER,
     ROBBIE_BODY_LIMIT: String(bodyLimitOf(service)),
@@ -326,12 +369,16 @@ export async function buildService (service: string): Promise<SecurityApp> {
   const serviceKeys = Object.fromEntries(SERVICES.map((s) => [s, generateApiKey('svc').key]))
   const identities = new Map<string, Identity>([[svcKey, { kind: 'service', id: 'svc:auth', scopes: [] }]])
   for (const [s, k] of Object.entries(serviceKeys)) identities.set(k, { kind: 'service', id: `svc:${s}`, scopes: [] })
+  // a GPU node agent's key (SPEC §2.3): the only identity holding gpu-coordinator:heartbeat
+  const nodeKey = generateApiKey('svc').key
+  identities.set(nodeKey, { kind: 'node', id: 'node:security-node', scopes: ['gpu-coordinator:heartbeat'] })
   const verifyApiKey = async (key: string) => {
     const identity = identities.get(key)
     return identity ? { identity, expiresAt: null } : null
   }
   const printed: string[] = []
   const app = await buildTestApp(async () => await createApp(loadConfig(configSchema, ctx.env), { verifyApiKey, print: (line: string) => { printed.push(line) } }), afterAll)
+  await nodeReady(app)
 
   const pub = await send(app, { method: 'GET', url: `/api/${service}/openapi.json` })
   if (pub.statusCode !== 200) throw new Error(`${service}: GET /api/${service}/openapi.json answered ${pub.statusCode}`)
@@ -352,7 +399,7 @@ export async function buildService (service: string): Promise<SecurityApp> {
     callers.set(op.label, found)
     return found
   }
-  return { service, app, ctx, svcKey, serviceKeys, publicDoc, internalDoc, operations, printed, internalCaller }
+  return { service, app, ctx, svcKey, serviceKeys, nodeKey, publicDoc, internalDoc, operations, printed, internalCaller }
 }
 
 /** Builds every service of SERVICES, one after the other (2 cores). */
@@ -364,6 +411,8 @@ export async function buildFleet (): Promise<SecurityApp[]> {
 
 /** The request's credentials for an authenticated call to `op`: an owner token, or an allowed caller's key. */
 export async function credentialFor (s: SecurityApp, op: Operation, t: Tokens, sub?: string): Promise<string | null> {
+  // node agents' routes (SPEC §7.1 heartbeat) answer to a node's key alone; no user role holds their scope
+  if (!op.internal && op.route.endsWith('/heartbeat')) return s.nodeKey
   if (!op.internal) return t.access({ role: 'owner', ...(sub ? { sub } : {}) })
   const caller = await s.internalCaller(op)
   return caller ? s.serviceKeys[caller]! : null

@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
+// a service's own metrics use the same prom-client as the kit's registry (services do not depend on it themselves)
+export { Counter, Gauge, Histogram } from 'prom-client'
+
 export function createMetrics (service: string) {
   const registry = new Registry()
   registry.setDefaultLabels({ service })

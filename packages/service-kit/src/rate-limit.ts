@@ -7,7 +7,7 @@ import type { BusRedis } from '@robbie/bus'
 import { genericError } from './errors.js'
 import type { Metrics } from './metrics.js'
 
-export type LimitClass = 'general' | 'login' | 'sensitive' | 'failedKey' | 'chat'
+export type LimitClass = 'general' | 'login' | 'sensitive' | 'failedKey' | 'chat' | 'modelSample'
 
 interface ClassRule { max: number, windowMs: number, failClosed: boolean, by: 'identity' | 'address' }
 export const LIMIT_CLASSES: Record<LimitClass, ClassRule> = {
@@ -15,7 +15,10 @@ export const LIMIT_CLASSES: Record<LimitClass, ClassRule> = {
   login: { max: 10, windowMs: 60_000, failClosed: true, by: 'address' },
   sensitive: { max: 30, windowMs: 60_000, failClosed: true, by: 'identity' },
   failedKey: { max: 30, windowMs: 60_000, failClosed: true, by: 'address' },
-  chat: { max: 30, windowMs: 60_000, failClosed: false, by: 'identity' }
+  chat: { max: 30, windowMs: 60_000, failClosed: false, by: 'identity' },
+  // model calls on request that are not chat messages (the personality preview's sample, SPEC §3.3): a model
+  // generation class, so fail closed
+  modelSample: { max: 6, windowMs: 60_000, failClosed: true, by: 'identity' }
 }
 
 declare module 'fastify' {

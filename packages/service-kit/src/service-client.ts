@@ -9,12 +9,13 @@ export interface ServiceClientOptions { caller: string, baseUrl: string, service
 
 export function createServiceClient (opts: ServiceClientOptions) {
   return {
-    async request<T> (method: string, path: string, args: { body?: unknown, requestId?: string, token?: string } = {}): Promise<{ status: number, body: T }> {
+    async request<T> (method: string, path: string, args: { body?: unknown, requestId?: string, token?: string, headers?: Record<string, string> } = {}): Promise<{ status: number, body: T }> {
       const res = await fetch(new URL(path, opts.baseUrl), {
         method,
         redirect: 'error',
         signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
         headers: {
+          ...args.headers,
           authorization: `Bearer ${args.token ?? opts.serviceKey}`,
           ...(args.requestId ? { 'x-request-id': args.requestId } : {}),
           ...(args.body !== undefined ? { 'content-type': 'application/json' } : {})

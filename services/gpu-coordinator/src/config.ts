@@ -37,6 +37,21 @@ export const configSchema = defineConfig({
   /** total limit for one model call */
   ROBBIE_GPU_REQUEST_TIMEOUT_MS: ms(600_000),
   /** mesh history sample period */
-  ROBBIE_GPU_SAMPLE_INTERVAL_MS: ms(10_000)
+  ROBBIE_GPU_SAMPLE_INTERVAL_MS: ms(10_000),
+  /** limit of one health poll (/api/version, /api/tags, /api/ps) */
+  ROBBIE_GPU_POLL_TIMEOUT_MS: ms(5_000),
+  /** limit of the one-token probe; a probe slower than 5 s already makes the node degraded */
+  ROBBIE_GPU_PROBE_TIMEOUT_MS: ms(15_000),
+  /** adding or testing a node: /api/version and /api/tags must both answer within this (SPEC §7.1: 5 s) */
+  ROBBIE_GPU_NODE_TEST_TIMEOUT_MS: ms(5_000),
+  /** DELETE /nodes/:id waits this long for the node's calls in flight before it removes it */
+  ROBBIE_GPU_DRAIN_TIMEOUT_MS: ms(60_000, 0),
+  /** admission queue wait limits per class (SPEC §7.2: 30 / 120 / 600 s) → 503 GPU_COORDINATOR_QUEUE_TIMEOUT */
+  ROBBIE_GPU_WAIT_INTERACTIVE_MS: ms(30_000),
+  ROBBIE_GPU_WAIT_NORMAL_MS: ms(120_000),
+  ROBBIE_GPU_WAIT_BATCH_MS: ms(600_000),
+  /** admission queue bounds: in total (→ 503 QUEUE_FULL) and per identity (→ 429 RATE_LIMITED) */
+  ROBBIE_GPU_QUEUE_MAX: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
+  ROBBIE_GPU_QUEUE_PER_IDENTITY: Type.Integer({ default: 16, minimum: 1, maximum: 100_000 })
 })
 export type Config = Static<typeof configSchema>

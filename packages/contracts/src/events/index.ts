@@ -9,6 +9,7 @@ import * as fw from './first-wave.js'
 export * from './github-bot.js'
 export * from './integration-sync.js'
 export * from './first-wave.js'
+export * from './gpu-coordinator.js'
 
 /** Event type → its payload schema. */
 export const eventPayloads = {

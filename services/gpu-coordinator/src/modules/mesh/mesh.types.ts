@@ -37,6 +37,8 @@ export interface Lease {
   score: number
   queueMs: number
   candidates: CandidateScore[]
+  /** Added by the mesh: the model was loaded there when the slot was granted (first-token timeout warm vs cold). */
+  warm?: boolean
   /** The call finished well: tokens/s sample for the EWMA, ttft, tokens out, and GPU seconds to charge. */
   succeeded (result: { ttftMs: number | null, tokensOut: number, durationMs: number, tokensPerSecond?: number }): void
   /** The call failed. `nodeFault` counts for the breaker (connect error, timeout, 5xx; not 4xx, not a caller abort). */

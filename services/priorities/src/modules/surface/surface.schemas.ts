@@ -85,8 +85,9 @@ export const ItemView = Type.Object({
   sources: Type.Array(Type.Object({ type: Type.String(), id: Type.String(), url: Nullable(Type.String()), addedAt: Type.String() }))
 })
 export const PatchItemBody = Type.Object({
-  importanceOverride: Type.Optional(Nullable(Score)),
-  urgencyOverride: Type.Optional(Nullable(Score)),
+  // null first: with the kit's coerceTypes, a number branch tried first would turn null ("reset") into 0
+  importanceOverride: Type.Optional(Type.Union([Type.Null(), Score])),
+  urgencyOverride: Type.Optional(Type.Union([Type.Null(), Score])),
   pinned: Type.Optional(Type.Boolean()),
   snoozedUntil: Type.Optional(Nullable(IsoDateTime)),
   status: Type.Optional(Type.Union([Type.Literal('dismissed'), Type.Literal('open')])),

@@ -1,0 +1,2 @@
+DROP TABLE personality_history;
+DROP TABLE personality;

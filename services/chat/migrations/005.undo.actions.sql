@@ -1,0 +1,2 @@
+DROP TABLE killswitch_state;
+DROP TABLE actions;

@@ -1,0 +1,3 @@
+DROP INDEX notes_sample;
+DROP INDEX conversations_sample;
+ALTER TABLE conversations DROP COLUMN sample;

@@ -1,0 +1,3 @@
+DROP TABLE mesh_samples;
+DROP TABLE node_models;
+DROP TABLE nodes;

@@ -1,0 +1,2 @@
+DROP TABLE gpu_usage;
+DROP TABLE decisions;
