@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { uuidv7, type Identity } from '@robbie/contracts'
 import { createMesh, type MeshConfig } from './mesh.js'
+import { pickDefaultModel } from './mesh.views.js'
 import type { PriorityClass, RouteRequest } from './mesh.types.js'
 import type { NodeRecord } from './node-state.js'
 
@@ -110,7 +111,20 @@ describe('admission queue', () => {
     expect(await codeOf(mesh.acquire(req({ requireLabels: { zone: 'b' } })))).toEqual(['GPU_COORDINATOR_NO_NODES', 1])
     expect(await codeOf(mesh.acquire(req({ requireLabels: { zone: 'a' } })))).toBe('granted')
     expect(mesh.resolveModel('default')).toBe('llama3.2:3b')
-    expect(mesh.resolveModel('fast')).toBe('fast')
+    expect(mesh.resolveModel('fast')).toBe('llama3.2:3b') // no fast model configured: the default
+    expect(mesh.resolveModel('m')).toBe('m')
+  })
+
+  it('resolves unconfigured aliases to the model loaded on most nodes, else present on most, then by name', () => {
+    const { mesh, add } = setup({ ROBBIE_GPU_DEFAULT_MODEL: undefined })
+    expect(mesh.resolveModel('default')).toBe('default') // no node: nothing to choose; acquire says NO_NODES
+    add('a', { loaded: false })
+    expect(mesh.resolveModel('default')).toBe('m:latest')
+    expect(mesh.resolveModel('fast')).toBe('m:latest')
+    const m = (name: string, nodes: string[], loadedOn: string[]) => ({ name, nodes, loadedOn })
+    expect(pickDefaultModel([m('b', ['x', 'y'], []), m('a', ['x'], ['x'])])).toBe('a') // loaded beats present
+    expect(pickDefaultModel([m('b', ['x', 'y'], []), m('a', ['x'], [])])).toBe('b') // on more nodes
+    expect(pickDefaultModel([m('b', ['x'], []), m('a', ['y'], [])])).toBe('a') // then by name
   })
 
   it('times a waiter out with 503 QUEUE_TIMEOUT and lets an aborted caller leave the queue', async () => {

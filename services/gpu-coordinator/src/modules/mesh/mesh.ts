@@ -10,7 +10,7 @@ import { ModelNotFound, NoNodes } from './mesh.errors.js'
 import type { CandidateScore, Lease, Mesh, RouteRequest } from './mesh.types.js'
 import { computeStatus, hasModel, modelKey, modelOn, type ModelState, type NodeRecord, type NodeState } from './node-state.js'
 import { scoreCandidates } from './score.js'
-import { catalogueOf, snapshotOf } from './mesh.views.js'
+import { catalogueOf, pickDefaultModel, snapshotOf } from './mesh.views.js'
 
 const AFFINITY_MS = 30 * 60_000
 const ALPHA = 0.2
@@ -143,9 +143,13 @@ export function createMesh (opts: {
 
   const mesh = {
     resolveModel (model: string): string {
-      if (model === 'default' && config.ROBBIE_GPU_DEFAULT_MODEL) return config.ROBBIE_GPU_DEFAULT_MODEL
+      if (model !== 'default' && model !== 'fast') return model
       if (model === 'fast' && config.ROBBIE_GPU_FAST_MODEL) return config.ROBBIE_GPU_FAST_MODEL
-      return model
+      // `fast` unconfigured means the default model; an unconfigured default still answers (an owner who adds one
+      // Ollama node in the wizard configures nothing else): the model loaded on most serving nodes, else present
+      // on most, ties by name.
+      if (config.ROBBIE_GPU_DEFAULT_MODEL) return config.ROBBIE_GPU_DEFAULT_MODEL
+      return pickDefaultModel(catalogueOf([...nodes.values()], statusOf).models) ?? model
     },
     hasNodes: () => [...nodes.values()].some((n) => n.enabled),
 

@@ -59,3 +59,9 @@ export function snapshotOf (nodes: NodeState[], statusOf: (n: NodeState) => Node
     }
   }
 }
+
+/** The model an unconfigured `default` alias stands for: loaded on most nodes, else on most nodes, then by name. */
+export function pickDefaultModel (models: { name: string, nodes: string[], loadedOn: string[] }[]): string | null {
+  const best = [...models].sort((a, b) => (b.loadedOn.length - a.loadedOn.length) || (b.nodes.length - a.nodes.length) || (a.name < b.name ? -1 : 1))[0]
+  return best?.name ?? null
+}
