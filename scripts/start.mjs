@@ -1,19 +1,23 @@
 // `npm start`: from a fresh clone to a running fleet (ARCHITECTURE.md §11, SPEC §11.6). Plain Node with no
 // dependencies at the top level: pnpm and the packages are installed by the first step.
 //   (a–d) toolchain, Postgres, Redis, nginx → lib/provision.mjs   (e) migrations → scripts/setup-db.ts
-//   (f) key bootstrap → scripts/bootstrap.ts   (g) gateway config + supervisor (detached)   (h) readiness
+//   (f) key bootstrap → scripts/bootstrap.ts   (g) web build (lib/web-build.mjs), gateway config + supervisor
+//   (detached)   (h) readiness
 // Run dir: ROBBIE_RUN_DIR or <repo>/.run. Fleet env (ROBBIE_PORT_BASE, ROBBIE_SERVICE_PORT_BASE,
 // ROBBIE_DB_NAME, ROBBIE_REDIS_PREFIX) lets a test fleet run beside a developer's.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { readFleet } from './lib/fleet.mjs'
+import { readFleet, serviceUrls } from './lib/fleet.mjs'
 import { renderGateway, testConfig } from './lib/gateway.mjs'
 import { httpStatus, isAlive, portOpen, readJson, SUPERVISOR_MARKER, spawnDetached, supervisorPid, tail, terminate, waitFor } from './lib/procs.mjs'
 import { provision, stopStarted } from './lib/provision.mjs'
 import { ensureDevCertificate } from './lib/tls.mjs'
+import { ensureWebBuild } from './lib/web-build.mjs'
+import { ensureFakeNode } from './lib/fake-node.mjs'
 
-const READY_TIMEOUT_MS = 90_000
+// ROBBIE_READY_TIMEOUT_S: how long the services get to become ready (a busy machine boots tsx services slowly)
+const READY_TIMEOUT_MS = 1000 * Number(process.env.ROBBIE_READY_TIMEOUT_S || 90)
 const rootDir = resolve(import.meta.dirname, '..')
 // A local run reaches GPU machines on this host too (SPEC §7.1: loopback node URLs only when this is on).
 const env = { ROBBIE_GPU_ALLOW_LOOPBACK: 'true', ...process.env }
@@ -74,6 +78,12 @@ let supervisor = null
 try {
   const provisioned = await provision({ rootDir, runDir, env, log: step })
   started = provisioned.started
+  // A fake Ollama node only when asked (ROBBIE_FAKE_OLLAMA=true): registered through ROBBIE_GPU_NODES unless that is set.
+  if (env.ROBBIE_FAKE_OLLAMA === 'true') {
+    const fake = await ensureFakeNode({ rootDir, runDir, port: Number(env.ROBBIE_FAKE_OLLAMA_PORT || fleet.portBase + 150), log: step })
+    if (fake.started) started.push(fake.started)
+    env.ROBBIE_GPU_NODES ||= JSON.stringify([{ name: 'fake-ollama', baseUrl: fake.url }])
+  }
   const dbEnv = { ROBBIE_ADMIN_DATABASE_URL: provisioned.adminDatabaseUrl, ROBBIE_DB_NAME: env.ROBBIE_DB_NAME || 'robbie', ROBBIE_RUN_DIR: runDir }
 
   step(`database ${dbEnv.ROBBIE_DB_NAME}: schemas, roles, migrations`)
@@ -85,6 +95,9 @@ try {
 
   // The development certificate for HTTPS on the base port + 443 (SPEC §11.4); without openssl, HTTP only.
   ensureDevCertificate({ runDir, optional: true, log: step })
+  // The web app, before the gateway config: nginx serves web/dist once it exists (ARCHITECTURE.md §10).
+  const web = await ensureWebBuild({ rootDir, log: step })
+  if (web === 'fresh') step('web app up to date')
   step(`gateway on port ${fleet.portBase}`)
   renderGateway({ rootDir, runDir, fleet, env })
   testConfig(join(runDir, 'nginx', 'nginx.conf'))
@@ -111,7 +124,7 @@ try {
       cwd: rootDir,
       stdio: 'inherit',
       // DATABASE_URL cleared: an operator's admin URL must not stand in for auth's runtime role
-      env: { ...env, ...dbEnv, DATABASE_URL: '', ROBBIE_AUDIT_HMAC_KEY_FILE: join(runDir, 'keys', 'audit-hmac'), ROBBIE_SETUP_CODE_FILE: join(runDir, 'setup-code') }
+      env: { ...env, ...dbEnv, ...serviceUrls(fleet), DATABASE_URL: '', ROBBIE_SERVICE_KEY_FILE: join(runDir, 'keys', 'svc-auth.key'), ROBBIE_AUDIT_HMAC_KEY_FILE: join(runDir, 'keys', 'audit-hmac'), ROBBIE_SETUP_CODE_FILE: join(runDir, 'setup-code') }
     })
     if (owner.status !== 0) throw new Error(`creating the owner failed (scripts/users.ts exited with ${owner.status ?? owner.signal})`)
   } else {
