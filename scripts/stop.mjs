@@ -39,5 +39,5 @@ if (recorded) {
   removeFile(join(runDir, 'fleet.json'))
 }
 const stopped = await stopStarted(runDir)
-for (const name of stopped) console.log(`• stopped ${name === 'postgres' ? 'embedded Postgres' : name === 'redis' ? 'the private redis-server' : name}`)
+for (const name of stopped) console.log(`• stopped ${name === 'postgres' ? 'embedded Postgres' : name === 'redis' ? 'the private redis-server' : name === 'fake-ollama' ? 'the fake Ollama node' : name}`)
 console.log(didSomething || stopped.length > 0 ? 'Robbie is stopped' : 'Robbie is not running')

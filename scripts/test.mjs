@@ -14,10 +14,12 @@ const log = (msg) => console.log(`[test] ${msg}`)
 const results = { passed: 0, failed: 0 }
 
 mkdirSync(runDir, { recursive: true })
-const { provision, stopStarted } = await import('./lib/provision.mjs')
+const { ensureChromium, provision, stopStarted } = await import('./lib/provision.mjs')
 let provisioned
 try {
   provisioned = await provision({ rootDir: root, runDir, env: process.env, log })
+  // the browser tests' Chromium, installed here rather than inside a test's time limit
+  log(`Chromium: ${ensureChromium(process.env)}`)
 } catch (err) {
   console.error(`[test] set-up failed: ${err.message}`)
   console.log('0 passed, 1 failed')
@@ -49,6 +51,8 @@ try {
   step('template database', process.execPath, ['--import', 'tsx', 'scripts/setup-db.ts', '--quiet'], { ROBBIE_DB_NAME: env.ROBBIE_TEST_TEMPLATE, ROBBIE_ADMIN_DATABASE_URL: provisioned.adminDatabaseUrl })
   // one program over every package, service, script and test: faster than a tsc per package
   step('typecheck', 'pnpm', ['exec', 'tsc', '--noEmit', '-p', '.'])
+  // the web app has its own program (DOM, JSX) and so have its browser tests
+  step('typecheck web', 'pnpm', ['--filter', '@robbie/web', 'typecheck'])
   step('lint', 'pnpm', ['exec', 'eslint', '.'])
   const extra = process.argv.slice(2)
   if (extra.length > 0) {

@@ -7,12 +7,12 @@
 // Connects as auth's runtime role: DATABASE_URL when set, else derived like npm start does for the services from
 // ROBBIE_ADMIN_DATABASE_URL (default: local Postgres on 5432, else the embedded one), ROBBIE_DB_NAME, ROBBIE_RUN_DIR.
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createPool, type Pool } from '@robbie/db'
 import { createOutbox } from '@robbie/bus'
-import { createAudit } from '@robbie/service-kit'
+import { createAudit, createServiceClient, serviceUrlVar } from '@robbie/service-kit'
 import { rolePassword, roleUrl, runtimeRole } from './lib/db-roles.mjs'
 import { createUsersRepository } from '../services/auth/src/modules/users/users.repository.js'
 import { createUsersService } from '../services/auth/src/modules/users/users.service.js'
@@ -21,6 +21,7 @@ import { createCompanyRepository } from '../services/auth/src/modules/company/co
 import { createSetupRepository } from '../services/auth/src/modules/setup/setup.repository.js'
 import { createSetupService } from '../services/auth/src/modules/setup/setup.service.js'
 import type { Caller } from '../services/auth/src/modules/sessions/audit.js'
+import { SAMPLE_SERVICES } from '../services/auth/src/modules/sample/sample.routes.js'
 
 const env = process.env
 const root = resolve(import.meta.dirname, '..')
@@ -95,6 +96,20 @@ async function createOwner (pool: Pool): Promise<void> {
   }
   // With an owner, the first-run setup code is void: do not leave it lying around.
   if (env.ROBBIE_SETUP_CODE_FILE) rmSync(env.ROBBIE_SETUP_CODE_FILE, { force: true })
+  if (env.ROBBIE_SAMPLE_DATA === 'true') await loadSampleData((await users.findOwner())!.id)
+}
+
+/** ROBBIE_SAMPLE_DATA=true (SPEC §11.6): each service's idempotent share, called as auth like the owner's button does. */
+async function loadSampleData (ownerUserId: string): Promise<void> {
+  const keyFile = env.ROBBIE_SERVICE_KEY_FILE || join(runDir, 'keys', 'svc-auth.key')
+  for (const service of SAMPLE_SERVICES) {
+    const baseUrl = env[serviceUrlVar(service)]
+    if (!baseUrl) continue
+    const client = createServiceClient({ caller: 'auth', baseUrl, serviceKey: readFileSync(keyFile, 'utf8').trim(), timeoutMs: 30_000 })
+    const res = await client.request<unknown>('POST', `/internal/${service}/sample-data`, { body: { ownerUserId } })
+    console.log(res.status === 200 ? `  sample data: ${service} ${JSON.stringify(res.body)}` : `  sample data: ${service} failed (HTTP ${res.status}): ${JSON.stringify(res.body)}`)
+    if (res.status !== 200) process.exitCode = 1
+  }
 }
 
 async function createUser (pool: Pool, args: string[]): Promise<void> {

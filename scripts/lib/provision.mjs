@@ -8,6 +8,7 @@ import { ensureNginx } from './gateway.mjs'
 import { ensurePostgres, POSTGRES_MARKER } from './postgres.mjs'
 import { isAlive, listStarted, readPid, removeFile, startedDir, terminate } from './procs.mjs'
 import { ensureRedis, REDIS_MARKER } from './redis.mjs'
+import { FAKE_NODE_MARKER } from './fake-node.mjs'
 import { checkNode, ensureDependencies, ensurePnpm } from './toolchain.mjs'
 
 /** → { adminDatabaseUrl, redisUrl, started: ['postgres'?, 'redis'?] } (started: what this call started) */
@@ -32,7 +33,8 @@ export async function provision ({ rootDir, runDir, env = process.env, log = con
 // How each recorded process is stopped: Postgres' "fast" shutdown is SIGINT (SIGTERM waits for every client).
 const STOP = {
   postgres: { signal: 'SIGINT', marker: POSTGRES_MARKER },
-  redis: { signal: 'SIGTERM', marker: REDIS_MARKER }
+  redis: { signal: 'SIGTERM', marker: REDIS_MARKER },
+  'fake-ollama': { signal: 'SIGTERM', marker: FAKE_NODE_MARKER }
 }
 
 /** Stops what provision() started in this run dir (all of it, or only `names`), by recorded pid. → names stopped */
@@ -60,20 +62,32 @@ function onPath (name, env) {
 }
 
 /**
- * The fail2ban-regex binary, which the firewall tests run against real gateway log lines (infra/firewall/).
- * When it is missing and this runs as root with apt-get, installs Debian's fail2ban package first (on a
- * machine with systemd that also enables the fail2ban service, as any install does); else a clear error.
+ * `binary` from Debian's `pkg`: when it is missing and this runs as root with apt-get, installs the package first;
+ * else a clear error naming the command to run.
  */
-export function ensureFail2ban (env = process.env) {
-  const found = onPath('fail2ban-regex', env)
+function ensureAptBinary (binary, pkg, env) {
+  const found = onPath(binary, env)
   if (found) return found
-  const hint = 'fail2ban is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y fail2ban`) and run again.'
+  const hint = `${pkg} is not installed. Install it (Debian/Ubuntu: \`sudo apt-get install -y ${pkg}\`) and run again.`
   if (process.getuid?.() !== 0 || !onPath('apt-get', env)) throw new Error(hint)
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'fail2ban']]) {
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', pkg]]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } })
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed. ${hint}`)
   }
-  const installed = onPath('fail2ban-regex', env)
+  const installed = onPath(binary, env)
   if (!installed) throw new Error(hint)
   return installed
+}
+
+/**
+ * The fail2ban-regex binary, which the firewall tests run against real gateway log lines (infra/firewall/);
+ * installing Debian's package on a machine with systemd also enables the fail2ban service, as any install does.
+ */
+export function ensureFail2ban (env = process.env) {
+  return ensureAptBinary('fail2ban-regex', 'fail2ban', env)
+}
+
+/** Debian's Chromium for the browser tests (web/e2e), unless CHROMIUM_PATH names another one. */
+export function ensureChromium (env = process.env) {
+  return env.CHROMIUM_PATH || ensureAptBinary('chromium', 'chromium', env)
 }

@@ -41,7 +41,8 @@ export interface RunningFleet {
   login (email?: string, password?: string): Promise<{ accessToken: string, cookie: string, user: { id: string, role: string } }>
   /** fetch through the gateway with a bearer token; JSON in and out. */
   api (method: string, path: string, opts?: { token?: string, body?: unknown, headers?: Record<string, string> }): Promise<{ status: number, body: any, headers: Headers }>
-  script (name: string, timeoutMs?: number): Promise<ScriptResult>
+  /** runs a root script (start.mjs, stop.mjs, robbie.mjs …) with the fleet's environment */
+  script (name: string, timeoutMs?: number, args?: string[]): Promise<ScriptResult>
   stop (): Promise<void>
 }
 
@@ -92,6 +93,8 @@ export async function startFleet (opts: FleetOptions): Promise<RunningFleet> {
     ROBBIE_RUN_DIR: runDir,
     DATABASE_URL: adminUrl,
     REDIS_URL: redisUrl,
+    // a test machine running other suites boots services slowly; 90 s is the developer's default
+    ROBBIE_READY_TIMEOUT_S: '240',
     ROBBIE_RATE_LIMIT_MULTIPLIER: '100',
     ROBBIE_GATEWAY_RATE: '1000',
     ROBBIE_GATEWAY_BURST: '2000',
@@ -104,8 +107,10 @@ export async function startFleet (opts: FleetOptions): Promise<RunningFleet> {
   const fleet = readFleet(ROOT, env)
   const url = `http://localhost:${base}`
 
-  const script = (name: string, timeoutMs = 240_000): Promise<ScriptResult> => new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'scripts', name)], { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+  const script = (name: string, timeoutMs = 240_000, args: string[] = []): Promise<ScriptResult> => new Promise((resolve) => {
+    // the CLI (robbie.mjs) finds the fleet's database from the admin URL, as a developer's shell would
+    const scriptEnv = name === 'robbie.mjs' ? { ...env, DATABASE_URL: '', ROBBIE_ADMIN_DATABASE_URL: adminUrl } : env
+    execFile(process.execPath, [join(ROOT, 'scripts', name), ...args], { cwd: ROOT, env: scriptEnv, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
       resolve({ code, output: `${stdout}${stderr}` })
     })
