@@ -53,7 +53,8 @@ try {
   step('typecheck', 'pnpm', ['exec', 'tsc', '--noEmit', '-p', '.'])
   // the web app has its own program (DOM, JSX) and so have its browser tests
   step('typecheck web', 'pnpm', ['--filter', '@robbie/web', 'typecheck'])
-  step('lint', 'pnpm', ['exec', 'eslint', '.'])
+  // typed lint builds a TypeScript program per tsconfig (the root's, web/, web/e2e): more than node's default heap
+  step('lint', 'pnpm', ['exec', 'eslint', '.'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=8192`.trim() })
   const extra = process.argv.slice(2)
   if (extra.length > 0) {
     vitest('vitest', extra)
