@@ -1,4 +1,4 @@
-// `npm run bench [-- healthz|auth|secrets|priorities|gpu|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
+// `npm run bench [-- healthz|auth|secrets|priorities|gpu|chat|events]`: the fleet-wide benchmarks (CONVENTIONS.md §8, docs/performance.md).
 //   healthz: bench/healthz.ts — GET /api/auth/healthz through nginx, direct, and a bare Fastify (wrk)
 //   auth:    bench/auth.ts — a JWT and an API key on GET /api/auth/me and on a priorities route, against a
 //            public route of similar work without a credential (wrk, through nginx)
@@ -8,6 +8,8 @@
 //   gpu:     bench/gpu.ts — gpu-coordinator against fake Ollama nodes: added latency (direct / coordinator / nginx +
 //            key + coordinator; non-streaming, first token, token gaps) and three nodes of different speeds
 //            against a plain round-robin proxy (throughput, p95)
+//   chat:    bench/chat.ts — added time to first token (node direct / nginx + coordinator / client → nginx → chat /ws →
+//            coordinator → node) and idle WebSocket sessions on one chat instance (500 → 5,000: held, failures, RSS)
 //   events:  packages/bus/bench/run.ts (pnpm --filter @robbie/bus bench) — event bus end to end, lost events
 // With no argument all of them run, in this order. Exits non-zero when any of them fails.
 import { spawnSync } from 'node:child_process'
@@ -20,6 +22,7 @@ const benches = {
   secrets: [process.execPath, ['--import', 'tsx', 'bench/secrets.ts']],
   priorities: [process.execPath, ['--import', 'tsx', 'bench/priorities.ts']],
   gpu: [process.execPath, ['--import', 'tsx', 'bench/gpu.ts']],
+  chat: [process.execPath, ['--import', 'tsx', 'bench/chat.ts']],
   events: ['pnpm', ['--filter', '@robbie/bus', 'bench']]
 }
 
