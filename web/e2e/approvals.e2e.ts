@@ -1,16 +1,9 @@
 // The approvals inbox and the notes screen in Chromium. Pending actions come from the model: the fake node answers
 // "propose a task: <title>" with a task_create call that Robbie may not run alone, so it waits for approval.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFakeOllama, type RespondRequest } from '@robbie/testing'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
-import { launchBrowser, markOnboarded, newPage, screenshot, signIn, type TestPage } from './browser.js'
-
-const MODEL = 'llama3.2:3b'
-let fleet: RunningFleet
-let browser: Browser
-let fake: Awaited<ReturnType<typeof startFakeOllama>>
-let token = ''
+import { describe, expect, test } from 'vitest'
+import type { RespondRequest } from '@robbie/testing'
+import { screenshot } from './browser.js'
+import { webFleet } from './fixtures.js'
 
 function respond (req: RespondRequest) {
   const last = req.messages?.[req.messages.length - 1]
@@ -20,48 +13,21 @@ function respond (req: RespondRequest) {
   return 'OK.'
 }
 
-beforeAll(async () => {
-  fake = await startFakeOllama({ models: [{ name: MODEL, sizeMb: 2000, loaded: true }], respond })
-  fleet = await startFleet({
-    name: 'webapprove',
-    env: {
-      ROBBIE_SAMPLE_DATA: 'true',
-      ROBBIE_GPU_NODES: JSON.stringify([{ name: 'fake-gpu', baseUrl: fake.url }]),
-      ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
-      ROBBIE_GPU_DEFAULT_MODEL: MODEL,
-      ROBBIE_GPU_FAST_MODEL: MODEL,
-      ROBBIE_GPU_PS_INTERVAL_MS: '500'
-    }
-  })
-  await markOnboarded(fleet)
-  token = (await fleet.login()).accessToken
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-  await fake?.close()
-})
-
-async function owner (): Promise<TestPage> {
-  const t = await newPage(browser, { baseURL: fleet.url })
-  await signIn(t.page, fleet.ownerEmail, fleet.ownerPassword)
-  return t
-}
+const web = webFleet({ name: 'webapprove', env: { ROBBIE_SAMPLE_DATA: 'true' }, nodes: [{ fake: { respond } }] })
 
 async function propose (title: string): Promise<void> {
-  const res = await fleet.api('POST', '/api/chat/messages', { token, body: { conversationId: null, content: `Please propose a task: ${title}`, clientMsgId: crypto.randomUUID() } })
+  const res = await web.fleet.api('POST', '/api/chat/messages', { token: web.token, body: { conversationId: null, content: `Please propose a task: ${title}`, clientMsgId: crypto.randomUUID() } })
   expect([200, 202]).toContain(res.status)
 }
 
 const tasksNamed = async (title: string) =>
-  ((await fleet.api('GET', `/api/priorities/tasks?q=${encodeURIComponent(title)}`, { token })).body.items as Array<{ title: string }>).filter((x) => x.title === title)
+  ((await web.fleet.api('GET', `/api/priorities/tasks?q=${encodeURIComponent(title)}`, { token: web.token })).body.items as Array<{ title: string }>).filter((x) => x.title === title)
 
 describe('approvals', () => {
   test('approve one proposed action (with an edit) and reject another; both land in the history', async () => {
     await propose('Book the offsite venue')
     await propose('Order new office chairs')
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/approvals')
     const venue = page.getByRole('article').filter({ hasText: 'Book the offsite venue' })
@@ -90,7 +56,7 @@ describe('approvals', () => {
     const history = page.getByRole('table')
     await history.getByRole('row', { name: /Book the offsite venue in Lisbon/ }).waitFor()
     await history.getByRole('row', { name: /Order new office chairs.*rejected/ }).waitFor()
-    const actions = await fleet.api('GET', '/api/chat/actions?limit=50', { token })
+    const actions = await web.fleet.api('GET', '/api/chat/actions?limit=50', { token: web.token })
     expect((actions.body.items as Array<{ status: string }>).filter((a) => a.status === 'proposed')).toHaveLength(0)
     t.expectClean()
     await t.close()
@@ -99,10 +65,10 @@ describe('approvals', () => {
 
 describe('notes', () => {
   test('a note is created with safe Markdown, counted in its category, and locked against deletion', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/notes')
-    const ideas = await fleet.api('GET', '/api/chat/notes?category=ideas&limit=200', { token })
+    const ideas = await web.fleet.api('GET', '/api/chat/notes?category=ideas&limit=200', { token: web.token })
     const before = (ideas.body.items as unknown[]).length
     await page.getByRole('button', { name: /^Ideas/ }).locator('span').getByText(String(before), { exact: true }).waitFor()
     await page.getByRole('button', { name: 'New note' }).click()

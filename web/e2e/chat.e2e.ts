@@ -1,16 +1,11 @@
 // The chat screen in Chromium against a fleet of its own whose only GPU node is a fake Ollama node: a streamed
 // answer rendered from Markdown with Stop while it streams, the command list, a tool call waiting for approval
 // with its inline Approve, and messages typed while the socket is down sent exactly once after it comes back.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser, WebSocketRoute } from 'playwright-core'
-import { startFakeOllama, type RespondRequest } from '@robbie/testing'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
-import { launchBrowser, markOnboarded, newPage, screenshot, signIn, type TestPage } from './browser.js'
-
-const MODEL = 'llama3.2:3b'
-let fleet: RunningFleet
-let browser: Browser
-let fake: Awaited<ReturnType<typeof startFakeOllama>>
+import { describe, expect, test } from 'vitest'
+import type { WebSocketRoute } from 'playwright-core'
+import type { RespondRequest } from '@robbie/testing'
+import { screenshot } from './browser.js'
+import { MODEL, webFleet } from './fixtures.js'
 
 function respond (req: RespondRequest) {
   const messages = req.messages ?? []
@@ -24,37 +19,15 @@ function respond (req: RespondRequest) {
   return 'Here is the plan, **in three steps**:\n\n- read the *numbers*\n- write the summary\n- send it to `board@example.com`\n\nThat is all for today, nothing else is needed right now.'
 }
 
-beforeAll(async () => {
-  fake = await startFakeOllama({ models: [{ name: MODEL, sizeMb: 2000, loaded: true }], tokensPerSecond: 12, respond })
-  fleet = await startFleet({
-    name: 'webchat',
-    env: {
-      ROBBIE_GPU_NODES: JSON.stringify([{ name: 'fake-gpu', baseUrl: fake.url, maxInflight: 4 }]),
-      ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
-      ROBBIE_GPU_DEFAULT_MODEL: MODEL,
-      ROBBIE_GPU_FAST_MODEL: MODEL,
-      ROBBIE_GPU_PS_INTERVAL_MS: '500',
-      ROBBIE_GPU_PROBE_INTERVAL_MS: '2000'
-    }
-  })
-  await markOnboarded(fleet)
-  browser = await launchBrowser()
+const web = webFleet({
+  name: 'webchat',
+  env: { ROBBIE_GPU_PROBE_INTERVAL_MS: '2000' },
+  nodes: [{ fake: { tokensPerSecond: 12, respond }, node: { maxInflight: 4 } }]
 })
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-  await fake?.close()
-})
-
-async function owner (): Promise<TestPage> {
-  const t = await newPage(browser, { baseURL: fleet.url })
-  await signIn(t.page, fleet.ownerEmail, fleet.ownerPassword)
-  return t
-}
 
 describe('chat', () => {
   test('a streamed answer from the node, with Stop while it streams, rendered from Markdown', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/chat')
     await page.getByRole('status').filter({ hasText: 'Online' }).waitFor()
@@ -73,7 +46,7 @@ describe('chat', () => {
     // owners see the node and model of each reply
     await reply.locator('.msg-meta').filter({ hasText: 'fake-gpu' }).waitFor()
     expect(await reply.locator('.msg-meta').textContent()).toContain(MODEL)
-    expect(fake.received.some((r) => r.path === '/api/chat')).toBe(true)
+    expect(web.fake.received.some((r) => r.path === '/api/chat')).toBe(true)
     expect(page.url()).toMatch(/\/chat\/[0-9a-f-]{36}$/)
     await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur() })
     await screenshot(page, 'chat')
@@ -82,9 +55,9 @@ describe('chat', () => {
   })
 
   test('Stop ends a reply early and keeps what was written', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
-    fake.set({ tokensPerSecond: 2 })
+    web.fake.set({ tokensPerSecond: 2 })
     try {
       await page.goto('/chat')
       await page.getByRole('status').filter({ hasText: 'Online' }).waitFor()
@@ -97,14 +70,14 @@ describe('chat', () => {
       await page.getByRole('button', { name: 'Send' }).waitFor()
       expect(await reply.locator('.msg-body').textContent()).not.toContain('That is all for today')
     } finally {
-      fake.set({ tokensPerSecond: 12 })
+      web.fake.set({ tokensPerSecond: 12 })
     }
     t.expectClean()
     await t.close()
   })
 
   test('/ opens the command list; arrows and Enter complete a command', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/chat')
     const box = page.getByLabel('Message Robbie')
@@ -123,7 +96,7 @@ describe('chat', () => {
   })
 
   test('a tool call that needs approval shows a card with Approve; approving runs it', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/chat')
     await page.getByLabel('Message Robbie').fill('Please propose a task for the board deck')
@@ -134,15 +107,15 @@ describe('chat', () => {
     await screenshot(page, 'chat-approval')
     await card.getByRole('button', { name: 'Approve' }).click()
     await page.getByText('Approved', { exact: true }).first().waitFor()
-    const { accessToken } = await fleet.login()
-    const tasks = await fleet.api('GET', '/api/priorities/tasks?q=board%20deck', { token: accessToken })
+    const { accessToken } = await web.fleet.login()
+    const tasks = await web.fleet.api('GET', '/api/priorities/tasks?q=board%20deck', { token: accessToken })
     expect(tasks.body.items.map((x: { title: string }) => x.title)).toContain('Prepare the board deck')
     t.expectClean()
     await t.close()
   })
 
   test('messages typed while the socket is down are queued and sent once, in order, after it is back', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     let down = false
     const open: WebSocketRoute[] = []
@@ -173,8 +146,8 @@ describe('chat', () => {
     down = false
     await page.getByRole('status').filter({ hasText: 'Online' }).waitFor({ timeout: 60_000 })
     await page.locator('li.msg-assistant').getByText('Noted: offline two').waitFor({ timeout: 60_000 })
-    const { accessToken } = await fleet.login()
-    const messages = await fleet.api('GET', `/api/chat/conversations/${conversation}/messages?limit=50`, { token: accessToken })
+    const { accessToken } = await web.fleet.login()
+    const messages = await web.fleet.api('GET', `/api/chat/conversations/${conversation}/messages?limit=50`, { token: accessToken })
     const users = (messages.body.items as Array<{ role: string, content: string }>).filter((m) => m.role === 'user').map((m) => m.content)
     expect(users).toEqual(['First, before going offline', 'offline one', 'offline two'])
     t.expectClean()

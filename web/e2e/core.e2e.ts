@@ -1,40 +1,28 @@
 // The app core in Chromium against a fleet of its own: session (reload, two tabs, logout), an API key created,
 // shown once and revoked, the killswitch, secrets, the audit log with chain verification, the system screen,
 // and screenshots of each of these screens for docs/USER_GUIDE.md.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
+import { describe, expect, test } from 'vitest'
 import { NAV } from '../src/components/nav-items.js'
-import { createUser, launchBrowser, markOnboarded, newPage, PHONE, screenshot, signIn, type TestPage } from './browser.js'
+import { createUser, newPage, PHONE, screenshot, signIn, type TestPage } from './browser.js'
+import { webFleet } from './fixtures.js'
 
-let fleet: RunningFleet
-let browser: Browser
-
-beforeAll(async () => {
-  fleet = await startFleet({ name: 'webcore' })
-  await markOnboarded(fleet)
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-})
+const web = webFleet({ name: 'webcore' })
 
 async function signedIn (role: 'owner' | 'admin' | 'member' = 'owner'): Promise<TestPage> {
-  const t = await newPage(browser, { baseURL: fleet.url })
-  const who = role === 'owner' ? { email: fleet.ownerEmail, password: fleet.ownerPassword } : await createUser(fleet, role)
+  const t = await newPage(web.browser, { baseURL: web.fleet.url })
+  const who = role === 'owner' ? { email: web.fleet.ownerEmail, password: web.fleet.ownerPassword } : await createUser(web.fleet, role)
   await signIn(t.page, who.email, who.password)
   return t
 }
 
 describe('session', () => {
   test('a reload and a second tab keep the session; logging out in one tab logs out both', async () => {
-    const t = await newPage(browser, { baseURL: fleet.url })
+    const t = await newPage(web.browser, { baseURL: web.fleet.url })
     const { page } = t
     await page.goto('/')
     await page.getByRole('heading', { name: 'Sign in' }).waitFor()
     await screenshot(page, 'login')
-    const member = await createUser(fleet, 'member', 'Mia Member')
+    const member = await createUser(web.fleet, 'member', 'Mia Member')
     await signIn(page, member.email, member.password)
 
     await page.reload()
@@ -74,7 +62,7 @@ describe('API keys', () => {
     const key = await shown.getByLabel(/Key “E2E script”/).inputValue()
     expect(key).toMatch(/^robbie_pat_[0-9A-Za-z]{50}$/)
     await screenshot(page, 'settings-keys-shown-once')
-    const me = await fleet.api('GET', '/api/auth/me', { token: key })
+    const me = await web.fleet.api('GET', '/api/auth/me', { token: key })
     expect(me.status).toBe(200)
     await shown.getByRole('button', { name: 'I have copied it' }).click()
     await expect(page.getByRole('dialog', { name: 'Your new API key' }).count()).resolves.toBe(0)
@@ -86,7 +74,7 @@ describe('API keys', () => {
     await page.getByRole('dialog', { name: /Revoke “E2E script”/ }).getByRole('button', { name: 'Revoke key' }).click()
     await row.getByText('revoked').waitFor()
     await screenshot(page, 'settings-keys')
-    const after = await fleet.api('GET', '/api/auth/me', { token: key })
+    const after = await web.fleet.api('GET', '/api/auth/me', { token: key })
     expect(after.status).toBe(401)
     t.expectClean()
     await t.close()
@@ -107,7 +95,7 @@ describe('settings, killswitch', () => {
     await dialog.getByLabel('Email').fill(`invitee-${Date.now()}@e2e.test`)
     await dialog.getByRole('button', { name: 'Create invite' }).click()
     const link = await page.getByLabel('Invite link').inputValue()
-    expect(link).toMatch(new RegExp(`^${fleet.url}/invite#.{20,}`))
+    expect(link).toMatch(new RegExp(`^${web.fleet.url}/invite#.{20,}`))
     await page.getByRole('button', { name: 'Done' }).click()
     await page.getByRole('heading', { name: 'Pending invites' }).waitFor()
     await expect(page.getByRole('table', { name: 'Pending invites' }).getByRole('row').count()).resolves.toBeGreaterThan(1)
@@ -126,7 +114,7 @@ describe('settings, killswitch', () => {
     expect(`${saved.status()} ${await saved.text()}`).toMatch(/^200 /)
     await page.getByText('Company settings saved').waitFor()
     await screenshot(page, 'settings-company')
-    const company = await fleet.api('GET', '/api/auth/company', { token: (await fleet.login()).accessToken })
+    const company = await web.fleet.api('GET', '/api/auth/company', { token: (await web.fleet.login()).accessToken })
     expect(company.body).toMatchObject({
       name: 'Acme Robotics', internalDomains: ['acme.example', 'acme-robotics.example'], writingStyle: 'Short sentences, no exclamation marks.'
     })
@@ -150,7 +138,7 @@ describe('settings, killswitch', () => {
     await step1.getByRole('button', { name: 'Continue' }).click()
     await admin.page.getByRole('dialog', { name: 'Confirm: pause autonomy' }).getByRole('button', { name: 'Yes, pause now' }).click()
     await admin.page.getByText('Autonomy paused.').waitFor()
-    const state = await fleet.api('GET', '/api/auth/killswitch', { token: (await fleet.login()).accessToken })
+    const state = await web.fleet.api('GET', '/api/auth/killswitch', { token: (await web.fleet.login()).accessToken })
     expect(state.body).toMatchObject({ active: true, reason: 'Quarterly review', pauseOutbound: true })
     await screenshot(admin.page, 'settings-killswitch')
 
@@ -269,9 +257,9 @@ describe('secrets, audit, system', () => {
 
 describe('phone width', () => {
   test('every screen fits a 360 px phone without sideways scrolling, and the menu opens the navigation', async () => {
-    const t = await newPage(browser, { baseURL: fleet.url, viewport: PHONE })
+    const t = await newPage(web.browser, { baseURL: web.fleet.url, viewport: PHONE })
     const { page } = t
-    await signIn(page, fleet.ownerEmail, fleet.ownerPassword)
+    await signIn(page, web.fleet.ownerEmail, web.fleet.ownerPassword)
     for (const item of NAV) {
       await page.goto(item.path)
       await page.locator('main h1').first().waitFor()

@@ -2,52 +2,29 @@
 // added through the form, drained and removed, the load chart and the routing decision of a chat reply; a member
 // sees the totals and models only.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
 import { startFakeOllama } from '@robbie/testing'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
-import { createUser, launchBrowser, markOnboarded, newPage, screenshot, signIn } from './browser.js'
+import { createUser, newPage, screenshot, signIn } from './browser.js'
+import { MODEL, webFleet, type FakeNode } from './fixtures.js'
 
-const MODEL = 'llama3.2:3b'
-let fleet: RunningFleet
-let browser: Browser
-let first: Awaited<ReturnType<typeof startFakeOllama>>
-let second: Awaited<ReturnType<typeof startFakeOllama>>
-let token = ''
+// not configured: the test adds it through the form
+let second: FakeNode
+beforeAll(async () => { second = await startFakeOllama({ models: [{ name: 'qwen2.5:7b', sizeMb: 4700 }], version: '0.12.7' }) })
+afterAll(async () => { await second?.close() })
 
-beforeAll(async () => {
-  first = await startFakeOllama({ models: [{ name: MODEL, sizeMb: 2000, loaded: true }] })
-  second = await startFakeOllama({ models: [{ name: 'qwen2.5:7b', sizeMb: 4700 }], version: '0.12.7' })
-  fleet = await startFleet({
-    name: 'webmesh',
-    env: {
-      ROBBIE_GPU_NODES: JSON.stringify([{ name: 'fake-gpu', baseUrl: first.url, maxInflight: 2, gpu: { count: 1, type: 'RTX 4090', memoryMb: 24576 } }]),
-      ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
-      ROBBIE_GPU_DEFAULT_MODEL: MODEL,
-      ROBBIE_GPU_FAST_MODEL: MODEL,
-      ROBBIE_GPU_PS_INTERVAL_MS: '500',
-      ROBBIE_GPU_SAMPLE_INTERVAL_MS: '1000'
-    }
-  })
-  await markOnboarded(fleet)
-  token = (await fleet.login()).accessToken
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-  await first?.close()
-  await second?.close()
+const web = webFleet({
+  name: 'webmesh',
+  env: { ROBBIE_GPU_SAMPLE_INTERVAL_MS: '1000' },
+  nodes: [{ node: { maxInflight: 2, gpu: { count: 1, type: 'RTX 4090', memoryMb: 24576 } } }]
 })
 
 describe('GPU mesh', () => {
   test('nodes, add with Test first, drain and remove, the load chart and a routing decision', async () => {
-    const reply = await fleet.api('POST', '/api/chat/messages', { token, body: { conversationId: null, content: 'Hello there', clientMsgId: crypto.randomUUID() } })
+    const reply = await web.fleet.api('POST', '/api/chat/messages', { token: web.token, body: { conversationId: null, content: 'Hello there', clientMsgId: crypto.randomUUID() } })
     expect(reply.status).toBe(200)
     const routeRequestId = reply.body.assistantMessage.routeRequestId as string | undefined
 
-    const t = await newPage(browser, { baseURL: fleet.url })
+    const t = await web.owner()
     const { page } = t
-    await signIn(page, fleet.ownerEmail, fleet.ownerPassword)
     await page.goto('/mesh')
     const nodes = page.getByRole('region', { name: 'Nodes' })
     await nodes.getByRole('row', { name: /fake-gpu.*healthy/ }).waitFor({ timeout: 30_000 })
@@ -69,7 +46,7 @@ describe('GPU mesh', () => {
 
     await row.getByRole('button', { name: 'Drain' }).click()
     await nodes.getByRole('row', { name: /second-gpu.*draining/ }).waitFor()
-    const listed = await fleet.api('GET', '/api/gpu-coordinator/nodes', { token })
+    const listed = await web.fleet.api('GET', '/api/gpu-coordinator/nodes', { token: web.token })
     expect((listed.body.items as Array<{ name: string, draining: boolean }>).find((n) => n.name === 'second-gpu')?.draining).toBe(true)
 
     await row.getByRole('button', { name: 'Remove' }).click()
@@ -87,8 +64,8 @@ describe('GPU mesh', () => {
   })
 
   test('a member sees the totals and the models, not the nodes', async () => {
-    const member = await createUser(fleet, 'member')
-    const t = await newPage(browser, { baseURL: fleet.url })
+    const member = await createUser(web.fleet, 'member')
+    const t = await newPage(web.browser, { baseURL: web.fleet.url })
     const { page } = t
     await signIn(page, member.email, member.password)
     await page.goto('/mesh')

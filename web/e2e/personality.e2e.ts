@@ -1,32 +1,20 @@
 // The personality screen in Chromium: moving a slider changes the compiled-prompt preview (and nothing stored),
 // compare shows the line diff, Save and a preset change the stored personality and the avatar's mood.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
-import { createUser, launchBrowser, markOnboarded, newPage, PHONE, screenshot, signIn } from './browser.js'
+import { describe, expect, test } from 'vitest'
+import { createUser, newPage, PHONE, screenshot, signIn } from './browser.js'
+import { webFleet } from './fixtures.js'
 
-let fleet: RunningFleet
-let browser: Browser
-
-beforeAll(async () => {
-  fleet = await startFleet({ name: 'webpersona' })
-  await markOnboarded(fleet)
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-})
+const web = webFleet({ name: 'webpersona' })
 
 async function personalityOf (email: string, password: string) {
-  const { accessToken } = await fleet.login(email, password)
-  return (await fleet.api('GET', '/api/chat/personality', { token: accessToken })).body as { gandhi: number, preset: string | null, mood: string }
+  const { accessToken } = await web.fleet.login(email, password)
+  return (await web.fleet.api('GET', '/api/chat/personality', { token: accessToken })).body as { gandhi: number, preset: string | null, mood: string }
 }
 
 describe('personality', () => {
   test('a slider move changes the preview; compare shows the diff; Save and a preset store it', async () => {
-    const user = await createUser(fleet, 'member', 'Pat Persona')
-    const t = await newPage(browser, { baseURL: fleet.url })
+    const user = await createUser(web.fleet, 'member', 'Pat Persona')
+    const t = await newPage(web.browser, { baseURL: web.fleet.url })
     const { page } = t
     await signIn(page, user.email, user.password)
     await page.goto('/personality')
@@ -63,8 +51,8 @@ describe('personality', () => {
   })
 
   test('the panel works at phone width', async () => {
-    const user = await createUser(fleet, 'member')
-    const t = await newPage(browser, { baseURL: fleet.url, viewport: PHONE })
+    const user = await createUser(web.fleet, 'member')
+    const t = await newPage(web.browser, { baseURL: web.fleet.url, viewport: PHONE })
     const { page } = t
     await signIn(page, user.email, user.password)
     await page.goto('/personality')

@@ -1,39 +1,19 @@
 // The priorities screen in Chromium against a fleet with sample data: a task made in the editor, dragged to another
 // quadrant (the API then shows the override), moved again with the keyboard menu, its breakdown and the override
 // reset in the drawer, Done from the surfaced list, and a change made elsewhere arriving live.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { startFleet, type RunningFleet } from '../../test/e2e/fleet-harness.js'
-import { launchBrowser, markOnboarded, newPage, PHONE, screenshot, signIn, type TestPage } from './browser.js'
+import { describe, expect, test } from 'vitest'
+import { PHONE, screenshot } from './browser.js'
+import { webFleet } from './fixtures.js'
 
-let fleet: RunningFleet
-let browser: Browser
-let token = ''
+const web = webFleet({ name: 'webprio', env: { ROBBIE_SAMPLE_DATA: 'true' } })
 
-beforeAll(async () => {
-  fleet = await startFleet({ name: 'webprio', env: { ROBBIE_SAMPLE_DATA: 'true' } })
-  await markOnboarded(fleet)
-  token = (await fleet.login()).accessToken
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await fleet?.stop()
-})
-
-async function owner (viewport?: { width: number, height: number }): Promise<TestPage> {
-  const t = await newPage(browser, { baseURL: fleet.url, viewport })
-  await signIn(t.page, fleet.ownerEmail, fleet.ownerPassword)
-  return t
-}
-
-const item = async (id: string) => (await fleet.api('GET', `/api/priorities/items/${id}`, { token })).body as {
+const item = async (id: string) => (await web.fleet.api('GET', `/api/priorities/items/${id}`, { token: web.token })).body as {
   quadrant: string, importanceOverride: number | null, urgencyOverride: number | null
 }
 
 describe('priorities', () => {
   test('a task created in the editor, dragged to Do now, moved by keyboard, reset in the drawer', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/priorities')
     await page.getByRole('heading', { name: 'Board' }).waitFor()
@@ -49,7 +29,7 @@ describe('priorities', () => {
     const schedule = page.getByRole('region', { name: /^Schedule/ })
     const card = schedule.locator('li.board-card', { hasText: 'E2E: rehearse the board presentation' })
     await card.waitFor()
-    const created = await fleet.api('GET', '/api/priorities/tasks?q=rehearse', { token })
+    const created = await web.fleet.api('GET', '/api/priorities/tasks?q=rehearse', { token: web.token })
     const id = (created.body.items as Array<{ id: string }>)[0]!.id
     expect((await item(id)).quadrant).toBe('Q2')
 
@@ -76,26 +56,26 @@ describe('priorities', () => {
   })
 
   test('Done from the surfaced list, and a task added elsewhere shows up live', async () => {
-    const t = await owner()
+    const t = await web.owner()
     const { page } = t
     await page.goto('/priorities')
     await page.getByRole('heading', { name: 'Top of your list' }).waitFor()
     const title = 'E2E: sign the urgent renewal today'
-    const made = await fleet.api('POST', '/api/priorities/tasks', { token, body: { title, priority: 'critical', dueAt: new Date(Date.now() + 3_600_000).toISOString() } })
+    const made = await web.fleet.api('POST', '/api/priorities/tasks', { token: web.token, body: { title, priority: 'critical', dueAt: new Date(Date.now() + 3_600_000).toISOString() } })
     expect(made.status).toBe(201)
     const row = page.locator('ol.surfaced li', { hasText: title })
     await row.waitFor({ timeout: 15_000 }) // the live push, no reload
     await row.getByRole('button', { name: `Done: “${title}”` }).click()
     await page.getByText('Marked done').waitFor()
     await expect(row.count()).resolves.toBe(0)
-    const task = await fleet.api('GET', `/api/priorities/tasks/${made.body.task.id as string}`, { token })
+    const task = await web.fleet.api('GET', `/api/priorities/tasks/${made.body.task.id as string}`, { token: web.token })
     expect(task.body.status).toBe('completed')
     t.expectClean()
     await t.close()
   })
 
   test('the board stacks its quadrants at phone width', async () => {
-    const t = await owner(PHONE)
+    const t = await web.owner(PHONE)
     const { page } = t
     await page.goto('/priorities')
     await page.getByRole('region', { name: /^Eliminate/ }).waitFor()

@@ -31,7 +31,7 @@ import { createSocketAuth } from './modules/ws/socket-auth.js'
 import { createTools } from './modules/tools/index.js'
 import { wsRoutes } from './modules/ws/ws.routes.js'
 
-export const serviceDir = join(import.meta.dirname, '..')
+const serviceDir = join(import.meta.dirname, '..')
 
 const PURGE_EVERY_MS = 6 * 3_600_000
 
@@ -59,7 +59,7 @@ export async function createApp (config: Config, deps: ServiceDeps = {}) {
   const personality = createPersonalityApi(app, { notify: async (userId, frame) => { await hub.pushToUser(userId, { ...frame }) } })
   const notes = createNotesApi(app)
   registerNotesJobs(app, notes)
-  const tools = createTools(app, { config, personality, notes, tokenFor: directory.userToken })
+  const tools = createTools(app, { config, personality, notes, directory })
   const commands = createCommands(app, { tools, personality })
 
   const engine = createEngine(app, {

@@ -2,18 +2,12 @@
 // values in priorities and notes), someone else's action, too late, expiry; with events and audit rows.
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ToolCallView } from '../src/modules/assistant.types.js'
-import { buildCb2App, codeOf, outboxEvents, tasksTitled, type Cb2App, type User } from './cb2-helper.js'
+import { buildWithUsers, codeOf, outboxEvents, tasksTitled, unique, type Cb2App, type User } from './cb2-helper.js'
 
 let h: Cb2App
 let owner: User
 let member: User
-beforeAll(async () => {
-  h = await buildCb2App()
-  owner = await h.standIn.user('owner')
-  member = await h.standIn.user('member')
-})
-
-const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 10)}`
+beforeAll(async () => { ({ h, owner, member } = await buildWithUsers()) })
 const post = async (u: User, id: string, verb: string, payload?: object, headers: Record<string, string> = {}) =>
   await h.app.inject({ method: 'POST', url: `/api/chat/actions/${id}/${verb}`, headers: { ...u.headers, ...headers }, ...(payload ? { payload } : {}) })
 

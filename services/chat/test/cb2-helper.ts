@@ -17,6 +17,7 @@ import { configSchema } from '../src/config.js'
 import type { CommandsApi, TurnContext } from '../src/modules/assistant.types.js'
 import { createPersonalityApi } from '../src/modules/personality/index.js'
 import { createNotesApi } from '../src/modules/notes/index.js'
+import { createDirectory } from '../src/modules/engine/directory.js'
 import { createTools, type MeshView, type Tools } from '../src/modules/tools/index.js'
 import { createCommands } from '../src/modules/commands/index.js'
 import { actionsRoutes } from '../src/modules/actions/index.js'
@@ -133,7 +134,8 @@ export async function buildCb2App (opts: { env?: Record<string, string> } = {}):
     const app = await createService({ name: 'chat', config, serviceDir: join(import.meta.dirname, '..'), deps: { logDestination: logs.stream } })
     personality = createPersonalityApi(app)
     const notes = createNotesApi(app)
-    tools = createTools(app, { config, personality, notes })
+    const directory = createDirectory({ authUrl: config.ROBBIE_AUTH_URL, serviceKeyFile: config.ROBBIE_SERVICE_KEY_FILE })
+    tools = createTools(app, { config, personality, notes, directory })
     commands = createCommands(app, { tools, personality })
     app.bus.consume({ streams: [tools.events.stream], types: tools.events.types }, tools.events.handle)
     await app.register(actionsRoutes, { prefix: '/api/chat', actions: tools.actions })
@@ -147,7 +149,7 @@ export async function buildCb2App (opts: { env?: Record<string, string> } = {}):
     conversationId: uuidv7(),
     messageId: uuidv7(),
     tainted: o.tainted ?? false,
-    userToken: async () => await tools!.directory.delegate(user.id),
+    userToken: async () => await tools!.directory.userToken(user.id),
     thinking: () => {}
   })
   const priorityGet = async (user: User, path: string) => {
@@ -157,6 +159,15 @@ export async function buildCb2App (opts: { env?: Record<string, string> } = {}):
   }
   return { app, priorities, ctx, standIn, tools: tools!, commands: commands!, personality: personality!, logs, turn, priorityGet }
 }
+
+/** The app with an owner and a member, for a file's beforeAll: `({ h, owner, member } = await buildWithUsers())`. */
+export async function buildWithUsers (names: { owner?: string, member?: string } = {}): Promise<{ h: Cb2App, owner: User, member: User }> {
+  const h = await buildCb2App()
+  return { h, owner: await h.standIn.user('owner', names.owner), member: await h.standIn.user('member', names.member) }
+}
+
+/** A title no other test of the file uses (the app and its priorities live for the whole file). */
+export const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 10)}`
 
 export const identityOf = (u: Pick<User, 'id' | 'role'>): Identity => ({ kind: 'user', id: u.id, role: u.role, scopes: [...ROLE_SCOPES[u.role]] })
 

@@ -2,18 +2,13 @@
 // coordinator is unreachable in this file unless a test scripts its mesh.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { resolveDue } from '../src/modules/commands/due.js'
-import { buildCb2App, tasksTitled, type Cb2App, type User } from './cb2-helper.js'
+import { buildWithUsers, tasksTitled, unique, type Cb2App, type User } from './cb2-helper.js'
 
 let h: Cb2App
 let owner: User
 let member: User
-beforeAll(async () => {
-  h = await buildCb2App()
-  owner = await h.standIn.user('owner', 'Olivia Owner')
-  member = await h.standIn.user('member', 'Max Member')
-})
+beforeAll(async () => { ({ h, owner, member } = await buildWithUsers({ owner: 'Olivia Owner', member: 'Max Member' })) })
 
-const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 10)}`
 const run = async (u: User, text: string) => await h.commands.run(h.turn(u), text)
 
 describe('parsing, help and mistakes', () => {

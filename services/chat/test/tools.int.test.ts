@@ -3,18 +3,12 @@
 // prepare tools filing their approval, and the notes and mesh tools.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildItemsService } from '../../priorities/src/modules/items/index.js'
-import { buildCb2App, outboxEvents, tasksTitled, type Cb2App, type User } from './cb2-helper.js'
+import { buildWithUsers, outboxEvents, tasksTitled, unique, type Cb2App, type User } from './cb2-helper.js'
 
 let h: Cb2App
 let owner: User
 let member: User
-beforeAll(async () => {
-  h = await buildCb2App()
-  owner = await h.standIn.user('owner', 'Olivia Owner')
-  member = await h.standIn.user('member', 'Max Member')
-})
-
-const unique = (s: string) => `${s} ${Math.random().toString(36).slice(2, 10)}`
+beforeAll(async () => { ({ h, owner, member } = await buildWithUsers({ owner: 'Olivia Owner', member: 'Max Member' })) })
 
 describe('definitions', () => {
   it("offers the ten Wave 1 tools to the owner, and no email or calendar tool in a member's turn", () => {

@@ -11,6 +11,7 @@ import { Confirm } from '../../components/dialog.js'
 import { Checkbox, SelectField, TextField } from '../../components/fields.js'
 import { Badge, Empty, ErrorNote, Loading } from '../../components/feedback.js'
 import { Time } from '../../components/time.js'
+import { Pager } from '../../components/pager.js'
 import { SealBanner } from './seal.js'
 import { SecretEditor } from './editor.js'
 import { RevealDialog } from './reveal.js'
@@ -125,10 +126,7 @@ export default function Secrets ({ session }: { session: Session }) {
               </table>
             </div>
           )}
-          <div class='row'>
-            {cursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(null) }}>First page</button>}
-            {list.data?.nextCursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(list.data!.nextCursor) }}>Next page</button>}
-          </div>
+          <Pager cursor={cursor} next={list.data?.nextCursor} onCursor={setCursor} />
         </>
       )}
       {open?.kind === 'edit' && (

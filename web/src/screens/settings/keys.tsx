@@ -12,6 +12,7 @@ import { Checkbox, SelectField, TextField } from '../../components/fields.js'
 import { Badge, Empty, ErrorNote, Loading } from '../../components/feedback.js'
 import { Time } from '../../components/time.js'
 import { CopyButton } from '../../components/copy-button.js'
+import { Pager } from '../../components/pager.js'
 
 interface KeyItem {
   id: string,
@@ -222,10 +223,7 @@ export function KeysTab ({ session }: { session: Session }) {
           </table>
         </div>
       )}
-      <div class='row'>
-        {cursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(null) }}>First page</button>}
-        {list.data?.nextCursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(list.data!.nextCursor) }}>Next page</button>}
-      </div>
+      <Pager cursor={cursor} next={list.data?.nextCursor} onCursor={setCursor} />
       <CreateKey scopes={scopes} open={creating} onClose={() => { setCreating(false) }} onCreated={showNew} />
       <RotateKey item={rotating} onClose={() => { setRotating(null) }} onRotated={showNew} />
       <ShownOnce created={created} onClose={() => { setCreated(null) }} />

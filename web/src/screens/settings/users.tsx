@@ -10,6 +10,7 @@ import { SelectField, TextField } from '../../components/fields.js'
 import { Badge, ErrorNote, Loading } from '../../components/feedback.js'
 import { Time } from '../../components/time.js'
 import { CopyButton } from '../../components/copy-button.js'
+import { Pager } from '../../components/pager.js'
 
 interface UserItem { id: string, email: string, name: string, role: Role, status: 'active' | 'invited' | 'disabled', lastLoginAt: string | null }
 
@@ -137,10 +138,7 @@ export function UsersTab ({ session }: { session: Session }) {
             </table>
           </div>
         )}
-        <div class='row'>
-          {cursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(null) }}>First page</button>}
-          {list.data?.nextCursor && <button type='button' class='btn btn-small' onClick={() => { setCursor(list.data!.nextCursor) }}>Next page</button>}
-        </div>
+        <Pager cursor={cursor} next={list.data?.nextCursor} onCursor={setCursor} />
       </div>
       <div class='card'>
         <h2>Pending invites</h2>

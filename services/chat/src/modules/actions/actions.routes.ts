@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ActionsService } from './actions.service.js'
 import { ActionPage, ActionParams, ActionView, ApproveBody, ListActionsQuery, RejectBody, toActionView, type ListActionsQuery as ListQuery } from './actions.schemas.js'
 
-export interface ActionsRoutesOptions { actions: ActionsService }
+interface ActionsRoutesOptions { actions: ActionsService }
 
 export async function actionsRoutes (app: FastifyInstance, opts: ActionsRoutesOptions): Promise<void> {
   const { actions } = opts

@@ -4,7 +4,7 @@ import { Id, Page, Str } from '@robbie/contracts'
 import type { ActionRow } from './actions.repository.js'
 
 const L = <V extends string>(v: V) => Type.Literal(v)
-export const ActionStatus = Type.Union(['proposed', 'approved', 'rejected', 'executing', 'scheduled', 'done', 'failed', 'undone', 'expired', 'cancelled'].map(L))
+const ActionStatus = Type.Union(['proposed', 'approved', 'rejected', 'executing', 'scheduled', 'done', 'failed', 'undone', 'expired', 'cancelled'].map(L))
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 
 export const ActionView = Type.Object({

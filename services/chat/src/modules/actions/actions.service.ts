@@ -15,7 +15,7 @@ import type { ActionChange, ActionRow, ActionStatus, ActionsRepository } from '.
 
 const PROPOSAL_TTL_MS = 7 * 24 * 3600 * 1000
 
-export interface NewAction {
+interface NewAction {
   tool: ToolName
   class: ToolClass
   args: Record<string, unknown>
@@ -28,7 +28,7 @@ export interface NewAction {
   result?: Record<string, unknown> | null
 }
 
-export interface ActionsDeps {
+interface ActionsDeps {
   pool: Pool
   repo: ActionsRepository
   outbox: Pick<Outbox, 'add'>

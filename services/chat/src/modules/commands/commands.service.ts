@@ -1,7 +1,7 @@
 // Running a parsed command (SPEC §3.6) for the user of a turn. Writes go through the tools as direct requests
 // (confidence 1, never tainted), so they are actions that `/undo` reverses; reads call priorities, the notes, the
 // mesh and auth with the user's own rights. No model is involved, so every command works without one.
-import { RobbieError } from '@robbie/service-kit'
+import { genericError, RobbieError } from '@robbie/service-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CommandOutcome, ToolCallView, TurnContext } from '../assistant.types.js'
 import type { ActionRow } from '../actions/actions.repository.js'
@@ -12,7 +12,7 @@ import { knownZone, resolveDue } from './due.js'
 import { actionSummary, day, md, statusText, taskLine } from './format.js'
 import { COMMANDS, parseCommand, type Command } from './parser.js'
 
-export interface CommandsDeps {
+interface CommandsDeps {
   tools: Pick<Tools, 'direct' | 'actions' | 'directory' | 'priorities' | 'mesh' | 'killswitch'>
   personality: PersonalityPort
   notes: Pick<NotesPort, 'search'>
@@ -44,6 +44,13 @@ export function createCommandsService (deps: CommandsDeps) {
     return { row: rows[0]! }
   }
 
+  /** The company's time zone, which dates `due:` words; the directory says null when auth cannot answer. */
+  async function companyZone (): Promise<string> {
+    const company = await tools.directory.company()
+    if (!company) throw genericError('chat', 'UNAVAILABLE', 'auth is unavailable right now', { headers: { 'retry-after': '5' } })
+    return company.timeZone
+  }
+
   async function openTasks (token: string, scope: 'mine' | 'all'): Promise<Task[]> {
     const pages = await Promise.all(['pending', 'in_progress'].map(async (status) =>
       await tools.priorities.call<{ items: Task[] }>(token, 'GET', `/tasks?status=${status}&limit=50${scope === 'mine' ? '&assignee=me' : ''}`)))
@@ -71,7 +78,7 @@ export function createCommandsService (deps: CommandsDeps) {
     },
 
     async 'task add' (ctx, c) {
-      const dueAt = c.due ? resolveDue(c.due, clock(), knownZone((await tools.directory.company()).timeZone)).toISOString() : undefined
+      const dueAt = c.due ? resolveDue(c.due, clock(), knownZone(await companyZone())).toISOString() : undefined
       const view = await tools.direct(ctx, 'task_create', {
         title: c.title, ...(c.priority ? { priority: c.priority } : {}), ...(dueAt ? { dueAt } : {}), ...(c.assignee ? { assigneeName: c.assignee } : {})
       })
@@ -182,4 +189,3 @@ export function createCommandsService (deps: CommandsDeps) {
     }
   }
 }
-export type CommandsService = ReturnType<typeof createCommandsService>

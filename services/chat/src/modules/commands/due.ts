@@ -54,7 +54,7 @@ function offsetMs (at: Date, timeZone: string): number {
 }
 
 /** The UTC instant of a local wall-clock time in `timeZone` (two passes settle a DST change between guesses). */
-export function zonedTime (y: number, m: number, d: number, hour: number, minute: number, timeZone: string): Date {
+function zonedTime (y: number, m: number, d: number, hour: number, minute: number, timeZone: string): Date {
   const wall = Date.UTC(y, m - 1, d, hour, minute)
   let t = wall - offsetMs(new Date(wall), timeZone)
   t = wall - offsetMs(new Date(t), timeZone)

@@ -7,8 +7,6 @@ import type { PersonalityPort } from '../tools/ports.js'
 import { createCommandsService } from './commands.service.js'
 import { COMMANDS, isCommand } from './parser.js'
 
-export { COMMANDS, parseCommand, type Command } from './parser.js'
-
 export function createCommands (app: FastifyInstance, deps: { tools: Tools, personality: PersonalityPort, clock?: () => Date }): CommandsApi {
   const service = createCommandsService({ ...deps, notes: deps.tools.notes, log: app.log.child({ module: 'commands' }) })
   return {

@@ -2,7 +2,7 @@
 // deterministically: a message starting with `/` never reaches a model. Bad arguments give the usage line.
 import { parseDue, type DueSpec } from './due.js'
 
-export interface CommandInfo { name: string, usage: string, description: string }
+interface CommandInfo { name: string, usage: string, description: string }
 
 export const COMMANDS: readonly CommandInfo[] = Object.freeze([
   { name: 'help', usage: '/help', description: 'List the commands' },
@@ -20,8 +20,8 @@ export const COMMANDS: readonly CommandInfo[] = Object.freeze([
   { name: 'killswitch', usage: '/killswitch on [reason] | off', description: 'Stop or release Robbie’s initiative and outbound actions (owner, admin)' }
 ])
 
-export type Priority = 'critical' | 'high' | 'medium' | 'low'
-export type Slider = 'gandhi' | 'flirty' | 'turbo' | 'auto'
+type Priority = 'critical' | 'high' | 'medium' | 'low'
+type Slider = 'gandhi' | 'flirty' | 'turbo' | 'auto'
 
 export type Command =
   | { name: 'help' }
@@ -39,7 +39,7 @@ export type Command =
   | { name: 'personality', preset?: string, sliders?: Partial<Record<Slider, number>> }
   | { name: 'killswitch', on: boolean, reason?: string }
 
-export type Parsed = { ok: true, command: Command } | { ok: false, error: 'unknown', name: string } | { ok: false, error: 'usage', usage: string }
+type Parsed = { ok: true, command: Command } | { ok: false, error: 'unknown', name: string } | { ok: false, error: 'usage', usage: string }
 
 const usageOf = (name: string) => COMMANDS.find((c) => c.name === name)!.usage
 const PRIORITIES = new Set(['critical', 'high', 'medium', 'low'])

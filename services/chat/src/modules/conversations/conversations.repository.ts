@@ -3,9 +3,9 @@
 import type { Queryable } from '@robbie/db'
 import type { ToolCallView } from '../assistant.types.js'
 
-export type Role = 'user' | 'assistant' | 'tool' | 'notice'
-export type MessageStatus = 'complete' | 'streaming' | 'stopped' | 'failed'
-export type ConversationStatus = 'active' | 'archived' | 'deleted'
+type Role = 'user' | 'assistant' | 'tool' | 'notice'
+type MessageStatus = 'complete' | 'streaming' | 'stopped' | 'failed'
+type ConversationStatus = 'active' | 'archived' | 'deleted'
 
 export interface ConversationRow {
   id: string,
@@ -63,7 +63,7 @@ const toConversation = (r: Record<string, unknown>): ConversationRow => ({
   messageCount: r.message_count as number
 })
 
-export const toMessageRow = (r: Record<string, unknown>): MessageRow => ({
+const toMessageRow = (r: Record<string, unknown>): MessageRow => ({
   id: r.id as string,
   conversationId: r.conversation_id as string,
   userId: r.user_id as string,
@@ -86,7 +86,7 @@ export const toMessageRow = (r: Record<string, unknown>): MessageRow => ({
   updatedAt: r.updated_at as Date
 })
 
-export type NewMessage = Pick<MessageRow, 'id' | 'conversationId' | 'userId' | 'seq' | 'role' | 'content' | 'status' | 'clientMsgId' | 'replyTo' | 'redactions' | 'taint'>
+type NewMessage = Pick<MessageRow, 'id' | 'conversationId' | 'userId' | 'seq' | 'role' | 'content' | 'status' | 'clientMsgId' | 'replyTo' | 'redactions' | 'taint'>
 
 export interface FinalMessage {
   content: string,
@@ -103,8 +103,8 @@ export interface FinalMessage {
   redactions?: number
 }
 
-export interface ConversationCursor { pinned: boolean, at: string, id: string }
-export interface SearchCursor { at: string, id: string }
+interface ConversationCursor { pinned: boolean, at: string, id: string }
+interface SearchCursor { at: string, id: string }
 
 /** `%`, `_` and `\` taken literally in an ILIKE pattern. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)

@@ -8,7 +8,7 @@ export const MAX_CONTENT = 32_000
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
-export const ToolCallSchema = Type.Object({
+const ToolCallSchema = Type.Object({
   id: Type.String(),
   tool: Type.String(),
   args: Type.Record(Type.String(), Type.Unknown()),
@@ -80,7 +80,7 @@ export const SearchQuery = Type.Object({
   cursor: Type.Optional(Str(512, 1))
 }, { additionalProperties: false })
 
-export const SearchHit = Type.Object({
+const SearchHit = Type.Object({
   conversationId: Type.String(),
   messageId: Type.String(),
   role: Type.String(),

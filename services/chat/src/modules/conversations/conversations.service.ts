@@ -8,7 +8,7 @@ import type { ListConversationsQuery, MessageView, PatchConversationBody } from 
 import { decodeCursor, encodeCursor, isIso, isUuid } from './cursor.js'
 import { toConversationView, toMessageView } from './views.js'
 
-export const PURGE_AFTER_DAYS = 30
+const PURGE_AFTER_DAYS = 30
 
 export function createConversationsService (deps: { repo: ConversationsRepository, streams: Pick<MessageStreams, 'textSoFar'>, now?: () => Date }) {
   const now = deps.now ?? (() => new Date())

@@ -15,7 +15,7 @@ import type { ModelClient } from './model.js'
 import { createSender } from './sender.js'
 import { createTurnQueue } from './turn-queue.js'
 
-export interface EngineDeps {
+interface EngineDeps {
   bus: FrameBus
   streams: MessageStreams
   control: Control

@@ -21,7 +21,7 @@ export const NO_MODEL_TEXT = 'No language model is connected right now, so I can
 
 type StopReason = 'stop' | 'shutdown' | 'timeout'
 
-export interface GenerationDeps extends ModelTurnDeps {
+interface GenerationDeps extends ModelTurnDeps {
   pool: Pool
   repo: ModelTurnDeps['repo'] & Pick<ConversationsRepository, 'findMessageAnyOwner' | 'finalizeMessage'>
   outbox: Pick<Outbox, 'add'>
@@ -170,4 +170,3 @@ export function createGeneration (deps: GenerationDeps) {
     abortAll (reason: StopReason): void { for (const ctrl of running.values()) ctrl.abort(reason) }
   }
 }
-export type Generation = ReturnType<typeof createGeneration>

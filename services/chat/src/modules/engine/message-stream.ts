@@ -13,7 +13,7 @@ export interface Following {
 }
 
 /** The frames from delta `fromIndex` on: everything after the delta before it (all of them from 0). */
-export function framesFrom (frames: ServerFrame[], fromIndex: number): ServerFrame[] {
+function framesFrom (frames: ServerFrame[], fromIndex: number): ServerFrame[] {
   if (fromIndex <= 0) return frames
   const at = frames.findIndex((f) => f.type === 'chat.delta' && f.index === fromIndex - 1)
   return at === -1 ? frames.filter((f) => f.type !== 'chat.delta' || (f.index as number) >= fromIndex) : frames.slice(at + 1)

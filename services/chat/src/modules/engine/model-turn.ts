@@ -13,7 +13,7 @@ import type { Directory } from './directory.js'
 import { ModelError, type CallMeta, type ModelClient } from './model.js'
 import { buildMessages, HISTORY_TOKENS, NOTE_CHARS, NOTES_MAX } from './prompt.js'
 
-export const MAX_ROUNDS = 4
+const MAX_ROUNDS = 4
 const TOOL_RESULT_CHARS = 16_000
 
 export interface TurnOutcome {

@@ -5,7 +5,7 @@
 import { Ollama, type ChatResponse, type Message, type Tool } from 'ollama'
 import { uuidv7 } from '@robbie/contracts'
 
-export type ModelFailure = 'no_model' | 'busy' | 'failed'
+type ModelFailure = 'no_model' | 'busy' | 'failed'
 
 /** A failed model call, classified: no model connected, the mesh is busy, or anything else. */
 export class ModelError extends Error {
@@ -14,7 +14,7 @@ export class ModelError extends Error {
 
 export interface CallMeta { requestId: string, node: string | null, model: string | null }
 
-export interface ChatCall {
+interface ChatCall {
   token: string
   conversationId: string
   model: 'default' | 'fast'
@@ -29,7 +29,7 @@ const NO_MODEL_CODES = ['GPU_COORDINATOR_NO_NODES', 'GPU_COORDINATOR_MODEL_NOT_F
 const BUSY_CODES = ['GPU_COORDINATOR_QUEUE_FULL', 'GPU_COORDINATOR_QUEUE_TIMEOUT', 'GPU_COORDINATOR_RATE_LIMITED', 'GPU_COORDINATOR_QUOTA_EXCEEDED', 'GPU_COORDINATOR_PREEMPTED']
 
 /** What a thrown error from the client means for the user. */
-export function classify (err: unknown): ModelError {
+function classify (err: unknown): ModelError {
   if (err instanceof ModelError) return err
   const e = err as { name?: string, message?: string, status_code?: number, cause?: { code?: string } }
   const message = String(e?.message ?? err)

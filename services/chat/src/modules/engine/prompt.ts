@@ -54,7 +54,7 @@ export function fitHistory (history: PromptInput['history'], budget = HISTORY_TO
   return kept.reverse()
 }
 
-export function systemPrompt (p: PromptInput): string {
+function systemPrompt (p: PromptInput): string {
   const lines = [identityLine(p), p.personality.systemPrompt]
   lines.push(`Facts: you are talking with ${p.userName} (role: ${p.role}). Time zone: ${p.timeZone}. Current time: ${localTime(p.now, p.timeZone)} (${p.now.toISOString()}).`)
   if (p.tools.length > 0) {

@@ -14,10 +14,10 @@ import { ContentTooLong, ConversationNotFound, TooManyPending } from './engine.e
 import { messageCreated } from './messages.events.js'
 import type { TurnQueue } from './turn-queue.js'
 
-export const MAX_WAITING = 5
+const MAX_WAITING = 5
 
-export interface SendInput { conversationId: string | null, content: string, clientMsgId: string }
-export interface Origin { sessionId: string | null, channel: 'web' | 'api', requestId?: string }
+interface SendInput { conversationId: string | null, content: string, clientMsgId: string }
+interface Origin { sessionId: string | null, channel: 'web' | 'api', requestId?: string }
 export interface Accepted { clientMsgId: string, conversationId: string, userMessageId: string, assistantMessageId: string }
 
 const titleOf = (text: string) => {
@@ -130,4 +130,3 @@ export function createSender (deps: {
     }
   }
 }
-export type Sender = ReturnType<typeof createSender>

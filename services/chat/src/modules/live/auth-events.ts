@@ -7,7 +7,7 @@ import type { EventEnvelope } from '@robbie/contracts'
 import type { PoolClient } from '@robbie/db'
 import type { Control } from './control.js'
 
-export interface AuthEventsDeps {
+interface AuthEventsDeps {
   control: Control
   evictUser: (userId: string) => void
   evictCompany: () => void

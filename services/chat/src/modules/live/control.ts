@@ -3,7 +3,7 @@
 // Pub/sub may lose a message; each use tolerates that (a stop can be sent again; the UI refetches).
 import type { Channels } from './channels.js'
 
-export type ControlMessage =
+type ControlMessage =
   | { kind: 'stop', messageId: string }
   | { kind: 'user', userId: string, status: string, role: string }
   | { kind: 'push', userId: string, frame: { type: string } & Record<string, unknown> }

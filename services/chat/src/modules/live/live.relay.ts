@@ -7,7 +7,7 @@ import { createHints, type BusRedis } from '@robbie/bus'
 import type { Hub } from '../ws/hub.js'
 import { TOPICS } from '../ws/frames.js'
 
-export type LiveFrame = { type: 'live', topic: string, event: string, data: unknown }
+type LiveFrame = { type: 'live', topic: string, event: string, data: unknown }
 
 const TOPIC_OF_EVENT: Array<[RegExp, string]> = [
   [/^(surface|task|item|items|priorities)\b/, 'priorities'],
@@ -19,7 +19,7 @@ const TOPIC_OF_EVENT: Array<[RegExp, string]> = [
 ]
 
 /** The hint as a frame and its audience, or null when it names no topic we know. */
-export function toLive (payload: unknown): { frame: LiveFrame, users: string[] | 'company' } | null {
+function toLive (payload: unknown): { frame: LiveFrame, users: string[] | 'company' } | null {
   if (!payload || typeof payload !== 'object') return null
   const { userIds, userId, scope, topic, event, type, data, ...rest } = payload as Record<string, unknown>
   const name = typeof event === 'string' ? event : typeof type === 'string' ? type : ''
@@ -54,4 +54,3 @@ export function createLiveRelay (opts: { redis: BusRedis, hub: Pick<Hub, 'all'> 
     }
   }
 }
-export type LiveRelay = ReturnType<typeof createLiveRelay>

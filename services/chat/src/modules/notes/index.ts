@@ -12,9 +12,9 @@ import { createNotesService, type NotesService } from './notes.service.js'
 
 export { notesRoutes } from './notes.routes.js'
 export { registerNotesJobs, NOTES_PURGE_JOB } from './notes.jobs.js'
-export { actorOf, type NoteActor, type NoteBy } from './notes.access.js'
+export { actorOf } from './notes.access.js'
 export type { NotesService } from './notes.service.js'
-export type { CreateNoteBody, PatchNoteBody, ListNotesQuery, NoteView, Category } from './notes.schemas.js'
+export type { CreateNoteBody } from './notes.schemas.js'
 
 export function createNotesApi (app: FastifyInstance, deps: { now?: () => Date } = {}): NotesApi & NotesService {
   const hints = createHints({ redis: app.redis })

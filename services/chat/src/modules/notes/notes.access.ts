@@ -11,9 +11,9 @@ import { genericError, type RobbieError } from '@robbie/service-kit'
 import { NoteLocked } from './notes.errors.js'
 import type { NoteRow } from './notes.repository.js'
 
-export type NoteBy = 'user' | 'robbie'
+type NoteBy = 'user' | 'robbie'
 export interface NoteActor { userId: string, role?: Role, by: NoteBy }
-export type NoteOp = 'edit' | 'delete'
+type NoteOp = 'edit' | 'delete'
 
 /** Robbie acting for the user (tools) or the user themself (routes, typed commands). */
 export const actorOf = (identity: Identity, by: NoteBy = 'user'): NoteActor =>

@@ -15,7 +15,7 @@ export interface NoteFields {
 }
 export interface NoteRow extends NoteFields { id: string, userId: string, author: Author, createdAt: Date, updatedAt: Date }
 
-export interface ListFilter {
+interface ListFilter {
   userId: string
   at: Date
   category?: Category

@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor } from './notes.cursor.js'
 import type { NoteFields, NoteRow, NotesRepository } from './notes.repository.js'
 import { CreateNoteBody, ListNotesQuery, PatchNoteBody, type NoteView } from './notes.schemas.js'
 
-export interface NotesDeps {
+interface NotesDeps {
   pool: Pool
   repo: NotesRepository
   log: FastifyBaseLogger
@@ -20,12 +20,12 @@ export interface NotesDeps {
   now?: () => Date
 }
 
-export const PURGE_AFTER_DAYS = 30
+const PURGE_AFTER_DAYS = 30
 const DAY_MS = 86_400_000
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_QUERY_WORDS = 64
 
-export const toNoteView = (n: NoteRow): NoteView => ({
+const toNoteView = (n: NoteRow): NoteView => ({
   id: n.id,
   userId: n.userId,
   title: n.title,

@@ -7,11 +7,9 @@
 // `auto` sentence the model reads.
 import type { Band, CompiledPersonality, Mood, Sliders } from '../assistant.types.js'
 
-export const FRAGMENTS_VERSION = 1 as const
+const FRAGMENTS_VERSION = 1 as const
 /** The order of the sliders in the prompt, in the API and in every listing. */
 export const SLIDERS = ['gandhi', 'flirty', 'turbo', 'auto'] as const satisfies readonly (keyof Sliders)[]
-export const SLIDER_MIN = 1
-export const SLIDER_MAX = 10
 
 const FRAGMENTS: Record<keyof Sliders, Record<Band, string>> = {
   gandhi: {
@@ -36,7 +34,7 @@ const FRAGMENTS: Record<keyof Sliders, Record<Band, string>> = {
   }
 }
 
-export interface Preset extends Sliders { name: string }
+interface Preset extends Sliders { name: string }
 /** SPEC §3.3's presets, in the table's order; `balanced` is every new user's default. */
 export const PRESETS: readonly Preset[] = Object.freeze([
   { name: 'balanced', gandhi: 5, flirty: 3, turbo: 5, auto: 3 },

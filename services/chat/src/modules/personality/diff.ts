@@ -1,8 +1,8 @@
 // A line diff for the preview (SPEC §3.3): the longest common subsequence of the two texts' lines, walked
 // front to back, so a changed line reads as its '-' then its '+'. Prompts are a handful of lines, so the
 // O(n·m) table is nothing.
-export type DiffOp = ' ' | '-' | '+'
-export interface DiffLine { op: DiffOp, line: string }
+type DiffOp = ' ' | '-' | '+'
+interface DiffLine { op: DiffOp, line: string }
 
 const linesOf = (text: string): string[] => (text === '' ? [] : text.split('\n'))
 

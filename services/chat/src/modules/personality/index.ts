@@ -8,12 +8,9 @@ import type { PersonalityApi } from '../assistant.types.js'
 import { createPersonalityRepository } from './personality.repository.js'
 import { createPersonalityService, type Notify, type PersonalityService } from './personality.service.js'
 
-export { compilePersonality, deriveMood, autonomyThreshold, bandOf, presetNamed, PRESETS, SLIDERS, FRAGMENTS_VERSION, type Preset } from './compile.js'
-export { lineDiff, type DiffLine } from './diff.js'
-export { personalityRoutes, type PersonalityRoutesOptions, type SampleAnswer } from './personality.routes.js'
-export type { ChangedBy, Notify, PersonalityChangedFrame, PersonalityService } from './personality.service.js'
+export { personalityRoutes, type SampleAnswer } from './personality.routes.js'
+export type { Notify, PersonalityChangedFrame, PersonalityService } from './personality.service.js'
 export type { PersonalityChange } from './personality.schemas.js'
-export type { Via } from './personality.repository.js'
 
 /** PersonalityApi (get, compile) plus `set`, `presets` and `preview` for the commands and the routes. */
 export function createPersonalityApi (app: FastifyInstance, deps: { notify?: Notify, now?: () => Date } = {}): PersonalityApi & PersonalityService {

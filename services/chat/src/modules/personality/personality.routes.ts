@@ -14,7 +14,7 @@ import { PersonalityChange, PersonalityView, PresetsReply, PreviewBody, PreviewR
  */
 export type SampleAnswer = (sliders: Sliders, identity: Identity) => Promise<string | null>
 
-export interface PersonalityRoutesOptions {
+interface PersonalityRoutesOptions {
   /** the service the engine and commands use too; built here (with `notify`) when absent */
   personality?: PersonalityService
   /** pushes `personality.changed` to the user's sockets; used only when `personality` is built here */

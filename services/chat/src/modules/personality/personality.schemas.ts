@@ -5,13 +5,13 @@ import { Page, Str } from '@robbie/contracts'
 
 const Slider = Type.Integer({ minimum: 1, maximum: 10 })
 const SliderOut = Type.Integer()
-export const MoodSchema = Type.Union([
+const MoodSchema = Type.Union([
   Type.Literal('friendly'), Type.Literal('focused'), Type.Literal('playful'), Type.Literal('bossy'), Type.Literal('surprised'), Type.Literal('blushing')
 ])
 const BandSchema = Type.Union([Type.Literal('low'), Type.Literal('middle'), Type.Literal('high')])
 const SliderName = Type.Union([Type.Literal('gandhi'), Type.Literal('flirty'), Type.Literal('turbo'), Type.Literal('auto')])
 
-export const SlidersBody = Type.Object({ gandhi: Slider, flirty: Slider, turbo: Slider, auto: Slider }, { additionalProperties: false })
+const SlidersBody = Type.Object({ gandhi: Slider, flirty: Slider, turbo: Slider, auto: Slider }, { additionalProperties: false })
 
 export const PersonalityView = Type.Object({
   gandhi: SliderOut,
@@ -35,7 +35,7 @@ export const PersonalityChange = Type.Object({
 }, { additionalProperties: false, minProperties: 1 })
 export type PersonalityChange = Static<typeof PersonalityChange>
 
-export const PresetView = Type.Object({ name: Type.String(), gandhi: SliderOut, flirty: SliderOut, turbo: SliderOut, auto: SliderOut, mood: MoodSchema }, { additionalProperties: false })
+const PresetView = Type.Object({ name: Type.String(), gandhi: SliderOut, flirty: SliderOut, turbo: SliderOut, auto: SliderOut, mood: MoodSchema }, { additionalProperties: false })
 export const PresetsReply = Page(PresetView)
 
 export const PreviewBody = Type.Object({
@@ -45,7 +45,7 @@ export const PreviewBody = Type.Object({
 }, { additionalProperties: false })
 export type PreviewBody = Static<typeof PreviewBody>
 
-export const PreviewView = Type.Object({
+const PreviewView = Type.Object({
   systemPrompt: Type.String(),
   fragments: Type.Array(Type.Object({ slider: SliderName, band: BandSchema, text: Type.String() }, { additionalProperties: false })),
   mood: MoodSchema,

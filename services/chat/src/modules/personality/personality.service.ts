@@ -15,12 +15,12 @@ import { PersonalityChange, type PreviewBody, type PreviewReply } from './person
 import { assertValid } from './validate.js'
 
 /** Who changed the sliders: always the user's own explicit action (SPEC §3.3), through one of the doors. */
-export interface ChangedBy { userId: string, via: Via, request?: FastifyRequest }
+interface ChangedBy { userId: string, via: Via, request?: FastifyRequest }
 /** `personality.changed` (SPEC §3.1); the socket hub adds `seq` and `ts`. */
 export interface PersonalityChangedFrame { type: 'personality.changed', personality: Personality, mood: Personality['mood'], version: number }
 export type Notify = (userId: string, frame: PersonalityChangedFrame) => void | Promise<void>
 
-export interface PersonalityDeps {
+interface PersonalityDeps {
   pool: Pool
   repo: PersonalityRepository
   audit: Pick<Audit, 'record'>
@@ -30,7 +30,7 @@ export interface PersonalityDeps {
   now?: () => Date
 }
 
-export const toPersonality = (r: PersonalityRow): Personality => ({
+const toPersonality = (r: PersonalityRow): Personality => ({
   ...slidersOf(r), preset: r.preset, mood: deriveMood(r), version: r.version, updatedAt: r.updatedAt.toISOString()
 })
 

@@ -1,8 +1,8 @@
 // SPEC §3.5 step 2: the candidate tokens sent to the secrets service for exact-value matching: runs of ≥ 8
 // non-space characters, split on = : ; , ' " < > ( ) [ ] { }. The whole run and the run without trailing
 // sentence punctuation are offered too, since a stored value may itself contain one of those characters.
-export const MIN_CANDIDATE = 8
-export const MAX_CANDIDATE = 4096
+const MIN_CANDIDATE = 8
+const MAX_CANDIDATE = 4096
 export const MAX_CANDIDATES_PER_CALL = 500
 
 const SPLIT = /[=:;,'"<>()[\]{}]+/

@@ -1,6 +1,6 @@
 // SPEC §3.5 step 1: the pattern detectors. Each finds credential-shaped text; a match becomes
 // `[REDACTED:<kind>]`. Email addresses are deliberately left alone (the assistant needs them).
-export interface Span { start: number, end: number, kind: string }
+interface Span { start: number, end: number, kind: string }
 
 interface Detector {
   kind: string

@@ -6,7 +6,7 @@ import { detectSpans } from './detectors.js'
 import type { Redacted, TurnRedactor } from './redactor.js'
 
 /** Characters held back at the end of the text until more arrives or the stream ends. */
-export const HOLD_CHARS = 48
+const HOLD_CHARS = 48
 
 /** Where the text may be cut now (0: not yet). */
 export function safeCut (text: string, hold = HOLD_CHARS): number {
@@ -52,4 +52,3 @@ export function createStreamRedactor (redactor: TurnRedactor, opts: { hold?: num
     get pendingLength () { return pending.length }
   }
 }
-export type StreamRedactor = ReturnType<typeof createStreamRedactor>

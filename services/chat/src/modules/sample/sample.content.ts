@@ -3,7 +3,7 @@
 // deal about the same person meet in the prompt and on the screens.
 import type { CreateNoteBody } from '../notes/index.js'
 
-export type SampleNote = CreateNoteBody & { title: string, category: NonNullable<CreateNoteBody['category']> }
+type SampleNote = CreateNoteBody & { title: string, category: NonNullable<CreateNoteBody['category']> }
 
 export const SAMPLE_NOTES: readonly SampleNote[] = [
   {

@@ -11,7 +11,7 @@ import type { NotesService } from '../notes/index.js'
 import { SAMPLE_NOTES, WELCOME_TITLE, welcomeMessage } from './sample.content.js'
 import type { SampleCounts, SampleRepository } from './sample.repository.js'
 
-export interface SampleDeps {
+interface SampleDeps {
   pool: Pool
   repo: SampleRepository
   conversations: Pick<ConversationsRepository, 'createConversation' | 'reserveSeqs' | 'insertMessage'>
@@ -77,4 +77,3 @@ export function createSampleService (deps: SampleDeps) {
     }
   }
 }
-export type SampleService = ReturnType<typeof createSampleService>

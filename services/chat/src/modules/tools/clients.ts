@@ -1,13 +1,12 @@
-// Chat's calls to other services (SPEC §0.1 "Service calls"): auth's internal directory, company and delegation
-// with chat's own key; priorities' and the coordinator's public routes with a delegated token for the user, so
-// the callee applies that user's visibility (SPEC §1.2). Direct to ROBBIE_<SERVICE>_URL, never the gateway.
+// Chat's calls to other services (SPEC §0.1 "Service calls"): priorities' and the coordinator's public routes
+// with a delegated token for the user, so the callee applies that user's visibility (SPEC §1.2). Direct to
+// ROBBIE_<SERVICE>_URL, never the gateway. Auth (directory, company, delegation, killswitch) is engine/directory.ts.
 import { readFileSync } from 'node:fs'
 import { createServiceClient, genericError, RobbieError, type ServiceClient } from '@robbie/service-kit'
 
 /** The settings these calls read: chat's config.ts carries them (the URLs come from the fleet list). */
 export interface CallConfig {
   ROBBIE_SERVICE_KEY_FILE: string
-  ROBBIE_AUTH_URL?: string
   ROBBIE_PRIORITIES_URL?: string
   ROBBIE_GPU_COORDINATOR_URL?: string
 }
@@ -29,58 +28,11 @@ function lazyClient (baseUrl: string | undefined, keyFile: string, what: string,
 }
 
 /** A callee's coded refusal (4xx), passed on with its own code and message. */
-function refusal (status: number, body: unknown): RobbieError {
+export function refusal (status: number, body: unknown): RobbieError {
   const e = (body as { error?: { code?: unknown, message?: unknown } } | null)?.error
   const code = typeof e?.code === 'string' ? e.code : 'CHAT_CONFLICT'
   return new RobbieError(code, typeof e?.message === 'string' ? e.message : 'The request was refused', status)
 }
-
-export interface DirectoryUser { id: string, email: string, name: string, role: 'owner' | 'admin' | 'member', status: string }
-export interface CompanyView { name: string, timeZone: string, ownerUserId: string | null, ownerName: string | null }
-
-const COMPANY_TTL_MS = 60_000
-const TOKEN_MARGIN_MS = 60_000
-
-export function createAuthDirectory (cfg: CallConfig, now: () => number = Date.now) {
-  const call = lazyClient(cfg.ROBBIE_AUTH_URL, cfg.ROBBIE_SERVICE_KEY_FILE, 'auth', 5000)
-  const tokens = new Map<string, { token: string, expiresAt: number }>()
-  let company: { value: CompanyView, at: number } | undefined
-  return {
-    /** A delegated access token for the user (≤ 300 s), reused until a minute before it expires. */
-    async delegate (userId: string): Promise<string> {
-      const cached = tokens.get(userId)
-      if (cached && cached.expiresAt - now() > TOKEN_MARGIN_MS) return cached.token
-      const res = await call<{ token: string, expiresAt: string }>('POST', '/internal/auth/delegate', { body: { userId, ttlS: 300 } })
-      if (res.status === 404) throw genericError('chat', 'FORBIDDEN', 'The user is not active')
-      if (res.status !== 200) throw unavailable('auth')
-      if (tokens.size > 1000) tokens.clear()
-      tokens.set(userId, { token: res.body.token, expiresAt: Date.parse(res.body.expiresAt) })
-      return res.body.token
-    },
-    /** Active users whose name or email starts with `q` (2–100 chars; at most 20). */
-    async findUsers (q: string): Promise<DirectoryUser[]> {
-      const res = await call<{ items: DirectoryUser[] }>('GET', `/internal/auth/users?q=${encodeURIComponent(q)}`)
-      if (res.status !== 200) throw unavailable('auth')
-      return res.body.items.filter((u) => u.status === 'active')
-    },
-    /** The company profile, cached for a minute (its time zone dates `due:` words). */
-    async company (): Promise<CompanyView> {
-      if (company && now() - company.at < COMPANY_TTL_MS) return company.value
-      const res = await call<CompanyView>('GET', '/internal/auth/company')
-      if (res.status !== 200) throw unavailable('auth')
-      company = { value: res.body, at: now() }
-      return res.body
-    },
-    /** POST /api/auth/killswitch as the user (owner, admin): auth checks the role again. */
-    async setKillswitch (token: string, body: { active: boolean, reason?: string }) {
-      const res = await call<{ active: boolean, reason: string | null }>('POST', '/api/auth/killswitch', { token, body })
-      if (res.status >= 500) throw unavailable('auth')
-      if (res.status >= 400) throw refusal(res.status, res.body)
-      return res.body
-    }
-  }
-}
-export type AuthDirectory = ReturnType<typeof createAuthDirectory>
 
 export function createPrioritiesClient (cfg: CallConfig) {
   const call = lazyClient(cfg.ROBBIE_PRIORITIES_URL, cfg.ROBBIE_SERVICE_KEY_FILE, 'priorities', 10_000)

@@ -20,9 +20,9 @@ export interface DecisionInput {
   conditionHolds: boolean
 }
 
-export type Rule = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
+type Rule = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
 /** `run`: execute now (for `prepare`, also file the follow-up approval); `approval`: file an action and wait. */
-export interface Decision { outcome: 'run' | 'approval', rule: Rule }
+interface Decision { outcome: 'run' | 'approval', rule: Rule }
 
 export function decide (i: DecisionInput): Decision {
   if (i.toolClass === 'read') return { outcome: 'run', rule: 1 }

@@ -1,5 +1,5 @@
 // The tools and approvals of SPEC §3.7 as the rest of chat sees them. app.ts builds them once and hands them on:
-//   const tools = createTools(app, { config, personality, notes, tokenFor: directory.userToken })
+//   const tools = createTools(app, { config, personality, notes, directory })
 //   registerAuthEvents(app, { …, extra: tools.events }) // chat's one consumer of the `auth` stream
 //   const commands = createCommands(app, { tools, personality })
 //   await app.register(actionsRoutes, { prefix: '/api/chat', actions: tools.actions })
@@ -8,26 +8,23 @@ import { createHints } from '@robbie/bus'
 import type { ToolsApi } from '../assistant.types.js'
 import { createActionsRepository } from '../actions/actions.repository.js'
 import { createActionsService, type ActionsService } from '../actions/actions.service.js'
-import { createAuthDirectory, createMeshClient, createPrioritiesClient, type AuthDirectory, type CallConfig, type MeshClient, type PrioritiesClient } from './clients.js'
+import type { Directory } from '../engine/directory.js'
+import { createMeshClient, createPrioritiesClient, type CallConfig, type MeshClient, type PrioritiesClient } from './clients.js'
 import { createExecutors } from './executors.js'
 import { createKillswitch, KILLSWITCH_EVENT, type Killswitch } from './killswitch.js'
 import { notesPort, type NotesPort, type NotesServicePart, type PersonalityPort } from './ports.js'
 import { createTasks, type Tasks } from './tasks.js'
 import { createToolsService, type ToolsService } from './tools.service.js'
 
-export type { CallConfig, MeshView, DirectoryUser } from './clients.js'
-export { notesPort, type NotesPort, type NoteRef, type PersonalityPort, type NotesServicePart } from './ports.js'
-export { TOOL_SPECS, type ToolName, type ToolClass } from './tools.specs.js'
-export { decide, type DecisionInput, type Decision } from './decision.js'
-export { untrusted, UNTRUSTED_NOTE } from './untrusted.js'
+export type { MeshView } from './clients.js'
 
-export interface ToolsDeps {
+interface ToolsDeps {
   config: CallConfig
   personality: PersonalityPort
   /** CB1's notes service (createNotesApi) */
   notes: NotesServicePart
-  /** a delegated token for a user, when the engine already keeps them (default: tools' own delegation) */
-  tokenFor?: (userId: string) => Promise<string>
+  /** the engine's auth client: delegated tokens, user search (`@name`), the company's time zone, the killswitch */
+  directory: ToolsDirectory
   clock?: () => Date
 }
 
@@ -35,7 +32,7 @@ export interface ToolsDeps {
 export interface Tools extends ToolsApi {
   direct: ToolsService['direct']
   actions: ActionsService
-  directory: AuthDirectory
+  directory: ToolsDirectory
   priorities: PrioritiesClient
   tasks: Tasks
   mesh: MeshClient
@@ -45,12 +42,14 @@ export interface Tools extends ToolsApi {
   events: { stream: 'auth', types: string[], handle: Killswitch['handle'] }
 }
 
+type ToolsDirectory = Pick<Directory, 'userToken' | 'findUsers' | 'company' | 'setKillswitch'>
+
 const EXPIRE_EVERY_MS = 15 * 60_000
 
 export function createTools (app: FastifyInstance, deps: ToolsDeps): Tools {
   const log = app.log.child({ module: 'tools' })
   const clock = deps.clock ?? (() => new Date())
-  const directory = createAuthDirectory(deps.config)
+  const { directory } = deps
   const priorities = createPrioritiesClient(deps.config)
   const mesh = createMeshClient(deps.config)
   const tasks = createTasks({ priorities, directory })
@@ -64,7 +63,7 @@ export function createTools (app: FastifyInstance, deps: ToolsDeps): Tools {
     outbox: app.outbox,
     audit: app.audit,
     executors,
-    tokenFor: deps.tokenFor ?? directory.delegate,
+    tokenFor: directory.userToken,
     hints,
     clock,
     log

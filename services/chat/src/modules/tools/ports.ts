@@ -6,8 +6,8 @@ import type { PersonalityApi } from '../assistant.types.js'
 import type { PersonalityService } from '../personality/index.js'
 import { actorOf, type NotesService } from '../notes/index.js'
 
-export type NoteCategory = 'intel' | 'reference' | 'drafts' | 'connections' | 'ideas'
-export interface NoteRef {
+type NoteCategory = 'intel' | 'reference' | 'drafts' | 'connections' | 'ideas'
+interface NoteRef {
   id: string
   title: string
   content: string

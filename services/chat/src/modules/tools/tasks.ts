@@ -1,7 +1,8 @@
 // Tasks as chat reaches them: priorities' public tasks API (SPEC §4.5) with the user's delegated token, so a
 // member sees and changes only what priorities lets that member see and change.
 import { RobbieError, genericError } from '@robbie/service-kit'
-import type { AuthDirectory, PrioritiesClient } from './clients.js'
+import type { Directory } from '../engine/directory.js'
+import type { PrioritiesClient } from './clients.js'
 
 /** The fields of priorities' TaskView that chat reads. */
 export interface Task {
@@ -37,9 +38,9 @@ export const taskBrief = (t: Task) => ({
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const PAGES = 5
 
-export const taskNotFound = (ref: string) => new RobbieError('CHAT_NOT_FOUND', `Task ${ref} was not found`, 404)
+const taskNotFound = (ref: string) => new RobbieError('CHAT_NOT_FOUND', `Task ${ref} was not found`, 404)
 
-export function createTasks (deps: { priorities: PrioritiesClient, directory: Pick<AuthDirectory, 'findUsers'> }) {
+export function createTasks (deps: { priorities: PrioritiesClient, directory: Pick<Directory, 'findUsers'> }) {
   const { priorities } = deps
 
   /**

@@ -15,7 +15,7 @@ import type { PersonalityPort } from './ports.js'
 import { MetaArgs, TOOL_SPECS, ToolArgs, specOf, type Origin, type ToolSpec } from './tools.specs.js'
 import { checkArgs, splitMeta } from './validate.js'
 
-export interface ToolDefinition { type: 'function', function: { name: string, description: string, parameters: Record<string, unknown> } }
+interface ToolDefinition { type: 'function', function: { name: string, description: string, parameters: Record<string, unknown> } }
 
 /** The schema offered to the model: the tool's arguments, plus confidence and origin for calls with an effect. */
 function definition (spec: ToolSpec): ToolDefinition {

@@ -1,7 +1,7 @@
 // The Wave 1 tools of SPEC §3.7: what each takes, its class, who may use it and how much autonomy it needs to run
 // unasked. The argument schemas double as the JSON schemas offered to the model (Ollama's `tools` format) and as
 // the validator of what the model sends back, so the two can never drift apart.
-import { Type, type Static, type TObject } from 'typebox'
+import { Type, type TObject } from 'typebox'
 import { Email, IsoDateTime, Str } from '@robbie/contracts'
 
 export type ToolClass = 'read' | 'prepare' | 'write' | 'external' | 'send'
@@ -13,7 +13,7 @@ const TaskCategory = Type.Union(['general', 'email', 'meeting', 'deadline', 'opp
   'research', 'development', 'maintenance', 'optimization', 'learning'].map(L))
 const NoteCategory = Type.Union(['intel', 'reference', 'drafts', 'connections', 'ideas'].map(L))
 /** A task by id or by its company-wide number (`#12` or `12`). */
-export const TaskRef = Type.String({ pattern: '^(#?[0-9]{1,9}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$', maxLength: 36, description: 'the task id, or its number such as #12' })
+const TaskRef = Type.String({ pattern: '^(#?[0-9]{1,9}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$', maxLength: 36, description: 'the task id, or its number such as #12' })
 const Visibility = Type.Union([L('private'), L('company')])
 const TaskFields = {
   title: Str(300, 1),
@@ -71,7 +71,6 @@ export const ToolArgs = {
 } satisfies Record<string, TObject>
 
 export type ToolName = keyof typeof ToolArgs
-export type ArgsOf<N extends ToolName> = Static<typeof ToolArgs[N]>
 
 export interface ToolSpec {
   name: ToolName

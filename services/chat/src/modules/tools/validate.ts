@@ -5,7 +5,7 @@ import { Value } from 'typebox/value'
 import type { ErrorDetail } from '@robbie/service-kit'
 import { ToolArgs, type Origin, type ToolName } from './tools.specs.js'
 
-export type Checked<T> = { ok: true, value: T } | { ok: false, message: string, details: ErrorDetail[] }
+type Checked<T> = { ok: true, value: T } | { ok: false, message: string, details: ErrorDetail[] }
 
 const problems = (schema: unknown, value: unknown, prefix: string): ErrorDetail[] =>
   [...Value.Errors(schema as never, value)].slice(0, 10).map((e) => ({ path: `${prefix}${e.instancePath}`, rule: e.keyword }))
@@ -23,7 +23,7 @@ export function checkArgs (tool: ToolName, raw: Record<string, unknown>, prefix 
   return { ok: false, message: `Invalid arguments for ${tool}: ${details.map((d) => `${d.path} (${d.rule})`).join(', ')}`, details }
 }
 
-export interface Meta { confidence: number, origin: Origin }
+interface Meta { confidence: number, origin: Origin }
 
 /** Splits `confidence` and `origin` off the model's arguments. */
 export function splitMeta (raw: Record<string, unknown>): Checked<{ meta: Meta, args: Record<string, unknown> }> {

@@ -10,23 +10,23 @@ export const TOPICS = ['priorities', 'actions', 'sync', 'mesh', 'notes'] as cons
 const frame = <T extends string, P extends Parameters<typeof Type.Object>[0]>(type: T, props: P) =>
   Type.Object({ type: Type.Literal(type), ...props }, { additionalProperties: false })
 
-export const Hello = frame('hello', {
+const Hello = frame('hello', {
   v: Type.Literal(1),
   token: Str(8192, 1),
   resume: Type.Optional(Type.Object({ sessionId: Id, lastSeq: Type.Integer({ minimum: 0, maximum: 2 ** 31 }) }, { additionalProperties: false })),
   client: Type.Optional(Type.Object({ name: Str(100), version: Str(50) }, { additionalProperties: false }))
 })
-export const AuthRefresh = frame('auth.refresh', { token: Str(8192, 1) })
+const AuthRefresh = frame('auth.refresh', { token: Str(8192, 1) })
 // content is bounded by the frame size here; over 32 000 characters is CHAT_CONTENT_TOO_LONG (the engine's)
-export const ChatSend = frame('chat.send', { clientMsgId: Id, conversationId: Type.Union([Id, Type.Null()]), content: Type.String({ minLength: 1, maxLength: 262144 }) })
-export const ChatStop = frame('chat.stop', { messageId: Id })
-export const ChatAttach = frame('chat.attach', { messageId: Id, fromIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) })
-export const PersonalityUpdate = frame('personality.update', {
+const ChatSend = frame('chat.send', { clientMsgId: Id, conversationId: Type.Union([Id, Type.Null()]), content: Type.String({ minLength: 1, maxLength: 262144 }) })
+const ChatStop = frame('chat.stop', { messageId: Id })
+const ChatAttach = frame('chat.attach', { messageId: Id, fromIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) })
+const PersonalityUpdate = frame('personality.update', {
   gandhi: Type.Optional(Slider), flirty: Type.Optional(Slider), turbo: Type.Optional(Slider), auto: Type.Optional(Slider), preset: Type.Optional(Str(40, 1))
 })
 const Topic = Type.Union([Type.Literal('priorities'), Type.Literal('actions'), Type.Literal('sync'), Type.Literal('mesh'), Type.Literal('notes')])
-export const Subscribe = frame('subscribe', { topics: Type.Array(Topic, { maxItems: TOPICS.length, uniqueItems: true }) })
-export const Ping = frame('ping', { nonce: Type.Union([Str(100), Type.Number()]) })
+const Subscribe = frame('subscribe', { topics: Type.Array(Topic, { maxItems: TOPICS.length, uniqueItems: true }) })
+const Ping = frame('ping', { nonce: Type.Union([Str(100), Type.Number()]) })
 
 const SCHEMAS: Record<string, TSchema> = {
   hello: Hello,

@@ -16,7 +16,7 @@ export interface HubSocket {
   close (code: number, reason: string): void
 }
 
-export const MAX_SOCKETS_PER_USER = 10
+const MAX_SOCKETS_PER_USER = 10
 
 const REGISTER = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])

@@ -12,7 +12,7 @@ export interface SocketCredential {
   expiresAt: number | null
 }
 
-export type SocketAuthResult = SocketCredential | 'unauthenticated' | 'forbidden'
+type SocketAuthResult = SocketCredential | 'unauthenticated' | 'forbidden'
 
 const NEEDED = ['chat:read', 'chat:write']
 

@@ -7,9 +7,9 @@ import websocket from '@fastify/websocket'
 import { createError, errorBody, type RobbieError } from '@robbie/service-kit'
 import { handleConnection, type ConnectionDeps } from './connection.js'
 
-export const PROTOCOL = 'robbie.chat.v1'
+const PROTOCOL = 'robbie.chat.v1'
 /** SPEC §0.1: a WebSocket frame is at most 256 KiB (larger → close 1009). */
-export const MAX_FRAME_BYTES = 256 * 1024
+const MAX_FRAME_BYTES = 256 * 1024
 
 const ProtocolUnsupported = createError('CHAT_PROTOCOL_UNSUPPORTED', 'Open /ws as a WebSocket offering the subprotocol robbie.chat.v1', 400)
 const OriginRefused = createError('CHAT_FORBIDDEN', 'This origin may not open the chat socket', 403)
