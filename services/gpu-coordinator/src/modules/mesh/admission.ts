@@ -66,6 +66,12 @@ export function createAdmission (opts: {
 
   async function enqueue (req: RouteRequest): Promise<Lease> {
     if (req.signal.aborted) throw req.signal.reason ?? new Error('aborted')
+    // nobody waiting, so nobody to pass: a free slot is taken at once, without a waiter's timer and listener
+    // (what the queue below would do too, at a cost on every call)
+    if (waiters.size === 0) {
+      const lease = opts.tryGrant(req, 0)
+      if (lease) return lease
+    }
     const identity = req.identity.id
     const before = { total: waiters.size, mine: countOf(identity) }
     return await new Promise<Lease>((resolve, reject) => {

@@ -24,6 +24,7 @@ export interface Decision {
 export interface DecisionFilter { requestId?: string, nodeId?: string, since?: string, limit: number, after?: { at: string, id: string } }
 
 const COLUMNS = 'id, request_id, at, model, class, identity, candidates, chosen, node_id, queue_ms, failovers, outcome, ttft_ms, tokens_out, duration_ms'
+const PER_ROW = COLUMNS.split(',').length
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const int = (n: number | null) => n === null ? null : Math.max(0, Math.min(2_147_483_647, Math.round(n)))
 
@@ -47,13 +48,21 @@ const toView = (r: Record<string, unknown>) => ({
 export type DecisionView = ReturnType<typeof toView>
 
 export function createDecisionsRepository (pool: Pool) {
+  async function insertMany (ds: Decision[]): Promise<void> {
+    if (ds.length === 0) return
+    const args: unknown[] = []
+    const tuples = ds.map((d) => {
+      const first = args.length
+      args.push(uuidv7(), d.requestId, d.at, d.model.slice(0, 200), d.class, d.identity, JSON.stringify(d.candidates), d.chosen,
+        d.nodeId !== null && UUID.test(d.nodeId) ? d.nodeId : null, int(d.queueMs), d.failovers, d.outcome, int(d.ttftMs), int(d.tokensOut), int(d.durationMs))
+      return `(${Array.from({ length: PER_ROW }, (_v, i) => `$${first + i + 1}`).join(', ')})`
+    })
+    await pool.query(`INSERT INTO decisions (${COLUMNS}) VALUES ${tuples.join(', ')}`, args)
+  }
+
   return {
-    async insert (d: Decision): Promise<void> {
-      await pool.query(
-        `INSERT INTO decisions (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [uuidv7(), d.requestId, d.at, d.model.slice(0, 200), d.class, d.identity, JSON.stringify(d.candidates), d.chosen,
-          d.nodeId !== null && UUID.test(d.nodeId) ? d.nodeId : null, int(d.queueMs), d.failovers, d.outcome, int(d.ttftMs), int(d.tokensOut), int(d.durationMs)])
-    },
+    /** Many rows in one statement (the write-behind's batches): all of them or none. */
+    insertMany,
     async list (f: DecisionFilter): Promise<DecisionView[]> {
       const where: string[] = []
       const args: unknown[] = []

@@ -1,6 +1,6 @@
 // The model endpoints (Ollama- and OpenAI-compatible, SPEC §7.3) and the decision log (SPEC §7.4). app.ts
 // calls registerModelEndpoints(app, { mesh, config }) and registerDecisions(app).
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../config.js'
 import type { Mesh } from '../mesh/mesh.types.js'
 import { createCompanySettings } from './company-settings.js'
@@ -13,6 +13,7 @@ import { openAiRoutes } from './openai.routes.js'
 import { createProxyMetrics } from './proxy.metrics.js'
 import { createQuota } from './quota.js'
 import { createUsageRepository } from './usage.repository.js'
+import { createWriteBehind } from './write-behind.js'
 
 export { OLLAMA_API_VERSION } from './catalogue.views.js'
 
@@ -20,25 +21,12 @@ const PREFIX = '/api/gpu-coordinator'
 const HOUR = 3_600_000
 export const COMPANY_UPDATED = 'auth.company.updated.v1'
 
-/** Work after the answer (usage, decision rows): logged when it fails, awaited before the pool closes. */
-function createBackground () {
-  const running = new Set<Promise<unknown>>()
-  return {
-    run (work: () => Promise<unknown>, what: string, log: FastifyBaseLogger): void {
-      const p = work().catch((err: unknown) => { log.warn({ err, what }, 'background write failed') })
-        .finally(() => { running.delete(p) })
-      running.add(p)
-    },
-    drain: async () => { await Promise.allSettled([...running]) }
-  }
-}
-
 export async function registerModelEndpoints (app: FastifyInstance, opts: {
   mesh: Pick<Mesh, 'acquire' | 'resolveModel' | 'catalogue'>
   config: ProxyConfig & Pick<Config, 'ROBBIE_AUTH_URL' | 'ROBBIE_SERVICE_KEY_FILE'>
 }): Promise<void> {
   const agents = createNodeAgents()
-  const background = createBackground()
+  const writes = createWriteBehind({ decisions: createDecisionsRepository(app.db), usage: createUsageRepository(app.db), log: app.log })
   const settings = createCompanySettings({
     ...(opts.config.ROBBIE_AUTH_URL ? { authUrl: opts.config.ROBBIE_AUTH_URL } : {}),
     serviceKeyFile: opts.config.ROBBIE_SERVICE_KEY_FILE
@@ -50,15 +38,14 @@ export async function registerModelEndpoints (app: FastifyInstance, opts: {
     config: opts.config,
     agents,
     quota: createQuota({ usage: createUsageRepository(app.db), settings }),
-    decisions: createDecisionsRepository(app.db),
-    metrics: createProxyMetrics(app.metrics),
-    background: background.run
+    writes,
+    metrics: createProxyMetrics(app.metrics)
   })
   await app.register(ollamaRoutes, { prefix: PREFIX, mesh: opts.mesh, modelCall })
   await app.register(openAiRoutes, { prefix: PREFIX, mesh: opts.mesh, modelCall })
   // onClose hooks run last-registered first: this one before the kit's closes the pool
   app.addHook('onClose', async () => {
-    await background.drain()
+    await writes.drain()
     agents.destroy()
   })
 }

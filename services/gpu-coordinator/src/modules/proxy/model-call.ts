@@ -1,13 +1,12 @@
 // One model call end to end (SPEC §7.2, §7.3): class and quota, a lease from the mesh, the node call with up to
 // two failovers before the first byte, then the committed answer (streamed through, or read whole), the lease's
-// outcome, the GPU seconds, the decision row and the metrics. Nothing here waits on Postgres after the answer
-// began: usage and decisions are written in the background.
+// outcome, the GPU seconds, the decision row and the metrics. Nothing here waits on Postgres: usage and decisions
+// go to the write-behind (write-behind.ts), and a whole answer is sent before its bookkeeping is done.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Identity } from '@robbie/contracts'
 import { RobbieError } from '@robbie/service-kit'
 import type { Config } from '../../config.js'
 import type { Lease, Mesh, PriorityClass } from '../mesh/mesh.types.js'
-import type { DecisionsRepository } from './decisions.repository.js'
 import { ndjsonErrorLine, sseErrorEvent, type ErrorForm } from './error-forms.js'
 import { callNode, type Failure, type FirstByte, type NodeAgents } from './node-call.js'
 import { ModelNotFoundOnNode, NodeFailed, NodeLost, NodeRejected, RequestTimeout } from './proxy.errors.js'
@@ -15,6 +14,7 @@ import type { ProxyMetrics } from './proxy.metrics.js'
 import type { Quota } from './quota.js'
 import { collectBody, relayStream, usageOf, type EndReason, type Usage } from './relay.js'
 import { parseLabels, priorityOf } from './routing-headers.js'
+import type { WriteBehind } from './write-behind.js'
 
 export type ProxyConfig = Pick<Config, 'ROBBIE_GPU_CONNECT_TIMEOUT_MS' | 'ROBBIE_GPU_FIRST_TOKEN_WARM_MS' | 'ROBBIE_GPU_FIRST_TOKEN_COLD_MS' |
 'ROBBIE_GPU_STALL_MS' | 'ROBBIE_GPU_REQUEST_TIMEOUT_MS'>
@@ -32,10 +32,9 @@ export interface ModelCallDeps {
   config: ProxyConfig
   agents: NodeAgents
   quota: Pick<Quota, 'check' | 'charge'>
-  decisions: Pick<DecisionsRepository, 'insert'>
+  /** decision rows and GPU seconds, written after the answer (failures are logged, close drains it) */
+  writes: Pick<WriteBehind, 'decision' | 'charge'>
   metrics: ProxyMetrics
-  /** runs work that must not delay the answer; failures are logged, and close waits for it */
-  background: (work: () => Promise<unknown>, what: string, log: FastifyRequest['log']) => void
 }
 
 const MAX_FAILOVERS = 2
@@ -86,24 +85,22 @@ export function createModelCall (deps: ModelCallDeps) {
       if (decided) return
       decided = true
       metrics.requests.inc({ node: lease?.nodeName ?? NONE, model: lease ? model : NONE, class: cls, outcome })
-      deps.background(async () => {
-        await deps.decisions.insert({
-          requestId: request.id,
-          at,
-          model,
-          class: cls,
-          identity: identity.id,
-          candidates: lease?.candidates ?? [],
-          chosen: lease?.nodeName ?? null,
-          nodeId: lease?.nodeId ?? null,
-          queueMs,
-          failovers,
-          outcome,
-          ttftMs: r.ttftMs ?? null,
-          tokensOut: r.tokensOut ?? null,
-          durationMs: r.durationMs ?? performance.now() - t0
-        })
-      }, 'decision', request.log)
+      deps.writes.decision({
+        requestId: request.id,
+        at,
+        model,
+        class: cls,
+        identity: identity.id,
+        candidates: lease?.candidates ?? [],
+        chosen: lease?.nodeName ?? null,
+        nodeId: lease?.nodeId ?? null,
+        queueMs,
+        failovers,
+        outcome,
+        ttftMs: r.ttftMs ?? null,
+        tokensOut: r.tokensOut ?? null,
+        durationMs: r.durationMs ?? performance.now() - t0
+      })
     }
     const stopped = () => {
       decide(stop!)
@@ -171,8 +168,9 @@ export function createModelCall (deps: ModelCallDeps) {
         'x-robbie-failovers': String(failovers),
         'x-request-id': request.id
       }
-      const settle = (reason: EndReason, usage: Usage) => {
-        const durationMs = performance.now() - attemptStart
+      /** `endedAt`: when the node's answer ended (the GPU seconds are the node's time, not the caller's reading) */
+      const settle = (reason: EndReason, usage: Usage, endedAt = performance.now()) => {
+        const durationMs = endedAt - attemptStart
         const ttftMs = answer.ttftMs
         const tps = tokensPerSecond(usage, durationMs, ttftMs)
         if (reason === 'ok') {
@@ -182,8 +180,8 @@ export function createModelCall (deps: ModelCallDeps) {
           granted.failed({ nodeFault: reason === 'node_lost' || reason === 'stalled', reason, ttftMs, tokensOut: usage.tokensOut, durationMs })
         }
         metrics.gpuSeconds.inc({ identity_kind: identity.kind }, durationMs / 1000)
-        deps.background(async () => { await deps.quota.charge(identity, durationMs / 1000) }, 'gpu usage', request.log)
-        decide(reason, { ttftMs, tokensOut: usage.tokensOut, durationMs: performance.now() - t0 })
+        deps.writes.charge(deps.quota.charge(identity, durationMs / 1000))
+        decide(reason, { ttftMs, tokensOut: usage.tokensOut, durationMs: endedAt - t0 })
       }
       const lost = (reason: 'node_lost' | 'stalled') => new NodeLost(reason === 'stalled'
         ? `${granted.nodeName} sent nothing for ${config.ROBBIE_GPU_STALL_MS < 1000 ? `${config.ROBBIE_GPU_STALL_MS} ms` : `${Math.round(config.ROBBIE_GPU_STALL_MS / 1000)} s`}`
@@ -215,9 +213,12 @@ export function createModelCall (deps: ModelCallDeps) {
         if (stopNow === 'caller_aborted') { void reply.hijack(); reply.raw.destroy(); return }
         throw stopNow === 'timeout' ? new RequestTimeout(Math.round(config.ROBBIE_GPU_REQUEST_TIMEOUT_MS / 1000)) : lost(got.stalled ? 'stalled' : 'node_lost')
       }
-      const usage = { tokensOut: 0, ...usageOf(got.body.toString('utf8')) }
-      settle('ok', usage)
-      return await reply.code(answer.status).headers(routing).type(answer.contentType).send(got.body)
+      // the answer first; its bookkeeping (parsing the usage, the lease, metrics, rows) on the next turn of the
+      // event loop, once the kit's onSend hooks have run and the bytes are handed to the socket
+      const endedAt = performance.now()
+      void reply.code(answer.status).headers(routing).type(answer.contentType).send(got.body)
+      setImmediate(() => { settle('ok', { tokensOut: 0, ...usageOf(got.body.toString('utf8')) }, endedAt) })
+      return reply
     } catch (err) {
       decide(outcomeOf(err))
       throw err

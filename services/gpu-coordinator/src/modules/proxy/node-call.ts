@@ -3,6 +3,7 @@
 // raw body stream. What happens before the first byte decides between failover and a committed answer.
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { urlToHttpOptions } from 'node:url'
 
 export interface NodeAgents { http: HttpAgent, https: HttpsAgent, destroy: () => void }
 
@@ -97,10 +98,23 @@ async function readSmall (res: IncomingMessage): Promise<string> {
   return text.slice(0, ERROR_BODY_MAX)
 }
 
+/** A node's URL parsed once, not on every call (a few nodes × three paths; bounded all the same). */
+const targets = new Map<string, ReturnType<typeof urlToHttpOptions>>()
+function targetOf (baseUrl: string, path: string) {
+  const key = `${baseUrl} ${path}`
+  let target = targets.get(key)
+  if (!target) {
+    if (targets.size >= 256) targets.clear()
+    target = urlToHttpOptions(new URL(baseUrl.replace(/\/+$/, '') + path))
+    targets.set(key, target)
+  }
+  return target
+}
+
 export async function callNode (call: NodeCall): Promise<FirstByte | Failure> {
   const started = performance.now()
-  const url = new URL(call.baseUrl.replace(/\/+$/, '') + call.path)
-  const secure = url.protocol === 'https:'
+  const target = targetOf(call.baseUrl, call.path)
+  const secure = target.protocol === 'https:'
   return await new Promise((resolve) => {
     let settled = false
     const timers: NodeJS.Timeout[] = []
@@ -115,7 +129,8 @@ export async function callNode (call: NodeCall): Promise<FirstByte | Failure> {
     const fail = (nodeFault: boolean, reason: string, extra: Partial<Failure> = {}) => { finish({ kind: 'failed', nodeFault, reason, ...extra }) }
     const onAbort = () => { fail(false, 'aborted') }
 
-    const req = (secure ? httpsRequest : httpRequest)(url, {
+    const req = (secure ? httpsRequest : httpRequest)({
+      ...target,
       method: 'POST',
       agent: secure ? call.agents.https : call.agents.http,
       headers: {

@@ -5,11 +5,11 @@
 import type { Identity } from '@robbie/contracts'
 import type { CompanySettings } from './company-settings.js'
 import { QuotaExceeded } from './proxy.errors.js'
-import type { UsageRepository } from './usage.repository.js'
+import type { UsageCharge, UsageRepository } from './usage.repository.js'
 
 const isLimited = (identity: Identity) => identity.kind === 'user' && identity.role === 'member'
 
-export function createQuota (deps: { usage: Pick<UsageRepository, 'today' | 'add'>, settings: Pick<CompanySettings, 'get' | 'timeZone'> }) {
+export function createQuota (deps: { usage: Pick<UsageRepository, 'today'>, settings: Pick<CompanySettings, 'get' | 'timeZone'> }) {
   return {
     /** Throws 429 GPU_COORDINATOR_QUOTA_EXCEEDED, with the seconds until the company's day ends. */
     async check (identity: Identity, requestId?: string): Promise<void> {
@@ -18,10 +18,10 @@ export function createQuota (deps: { usage: Pick<UsageRepository, 'today' | 'add
       const { usedS, leftInDayS } = await deps.usage.today(identity.id, timeZone)
       if (usedS >= limit) throw new QuotaExceeded(limit, Math.max(1, Math.ceil(leftInDayS)))
     },
-    /** Adds the node time of one call to the caller's day. */
-    async charge (identity: Identity, seconds: number): Promise<void> {
-      if (identity.kind !== 'user' || !(seconds > 0)) return
-      await deps.usage.add(identity.id, deps.settings.timeZone(), seconds)
+    /** The node time of one call as a charge to the caller's day (written in the background), or null. */
+    charge (identity: Identity, seconds: number): UsageCharge | null {
+      if (identity.kind !== 'user' || !(seconds > 0)) return null
+      return { identity: identity.id, timeZone: deps.settings.timeZone(), seconds }
     }
   }
 }
