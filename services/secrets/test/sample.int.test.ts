@@ -25,7 +25,7 @@ describe('sample data', () => {
     expect(first.json()).toEqual({ secrets: 1, loaded: true })
     expect((await call('POST')).json()).toEqual({ secrets: 1, loaded: true })
 
-    const { rows } = await app.db.query("SELECT service, name, created_by, rotation_due_at < now() AS due FROM secrets WHERE sample")
+    const { rows } = await app.db.query('SELECT service, name, created_by, rotation_due_at < now() AS due FROM secrets WHERE sample')
     expect(rows).toEqual([{ service: 'sample', name: 'crm-api-token', created_by: owner, due: true }])
     const listed = await app.inject({ method: 'GET', url: '/api/secrets/entries?service=sample', headers: await asRole('owner', owner) })
     expect(listed.json().items.map((s: { name: string }) => s.name)).toEqual(['crm-api-token'])
