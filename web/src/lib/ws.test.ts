@@ -81,7 +81,8 @@ describe('chat socket', () => {
     socket.close()
 
     socket = client(server.url, { queue })
-    await until(() => server!.conns[0]?.frames.filter((f) => f.type === 'chat.send').length === 3 && socket!.status.get().queued === 0, 'three sends')
+    // the count and the list are two observables, updated on the same ack but not in the same tick
+    await until(() => server!.conns[0]?.frames.filter((f) => f.type === 'chat.send').length === 3 && socket!.status.get().queued === 0 && socket!.queued.get().length === 0, 'three sends')
     const sends = server.conns[0]!.frames.filter((f) => f.type === 'chat.send')
     expect(sends.map((f) => [f.content, f.conversationId])).toEqual([['first', null], ['/task add second', 'conv-new'], ['third', 'c2']])
     expect(new Set(sends.map((f) => f.clientMsgId)).size).toBe(3)
