@@ -91,7 +91,8 @@ export function createModelStore (getOptions: () => { models: FakeModel[], loadD
       model.active++
       model.lastUsed = Date.now()
       if (model.loaded && !model.loading) return 0
-      const started = Date.now()
+      // fractional and rounded up: timers count whole milliseconds, so a 30 ms load can measure 29.x ms
+      const started = performance.now()
       model.loading ??= (async () => {
         evictFor(model)
         const delay = getOptions().loadDelayMs
@@ -107,7 +108,7 @@ export function createModelStore (getOptions: () => { models: FakeModel[], loadD
         model.active--
         throw err
       }
-      return Date.now() - started
+      return Math.ceil(performance.now() - started)
     },
 
     /** The request is over: the model stays for keep_alive (default 5 min; 0 unloads now). */
