@@ -21,7 +21,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Ollama } from 'ollama'
 import { startFakeOllama } from '@robbie/testing'
-import { createBenchFleet } from './lib/fleet.js'
+import { createBenchFleet, raisedLimitsEnv } from './lib/fleet.js'
 import { benchSettings, machineLine, num } from './lib/machine.js'
 import { quantile } from './lib/model-calls.js'
 import { gatewayApi, ownerSession, provisionUsers } from './lib/chat-users.js'
@@ -46,12 +46,7 @@ const node = await startFakeOllama({ models: [{ name: MODEL, sizeMb: 2000, loade
 const fleet = createBenchFleet({
   portBase: S.portBase,
   env: {
-    ROBBIE_GATEWAY_RATE: String(RATE),
-    ROBBIE_GATEWAY_BURST: String(RATE),
-    ROBBIE_RATE_LIMIT_MULTIPLIER: String(RATE),
-    ROBBIE_CREATE_OWNER: 'true',
-    ROBBIE_OWNER_EMAIL: OWNER.email,
-    ROBBIE_OWNER_PASSWORD: OWNER.password,
+    ...raisedLimitsEnv(RATE, OWNER),
     ROBBIE_GPU_NODES: JSON.stringify([{ name: 'bench-node', baseUrl: node.url, maxInflight: 8 }]),
     ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
     ROBBIE_GPU_DEFAULT_MODEL: MODEL,

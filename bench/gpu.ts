@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeOllama, type FakeOllama } from '@robbie/testing'
-import { createBenchFleet } from './lib/fleet.js'
+import { createBenchFleet, raisedLimitsEnv } from './lib/fleet.js'
 import { benchSettings, machineLine, num, root } from './lib/machine.js'
 import { chat, closeAgents, closedLoop, quantile, type CallResult, type LoadResult, type Target } from './lib/model-calls.js'
 import { startRoundRobin } from './lib/round-robin.js'
@@ -54,12 +54,7 @@ const nodesEnv = [
 const fleet = createBenchFleet({
   portBase: S.portBase,
   env: {
-    ROBBIE_GATEWAY_RATE: String(RATE),
-    ROBBIE_GATEWAY_BURST: String(RATE),
-    ROBBIE_RATE_LIMIT_MULTIPLIER: String(RATE),
-    ROBBIE_CREATE_OWNER: 'true',
-    ROBBIE_OWNER_EMAIL: OWNER.email,
-    ROBBIE_OWNER_PASSWORD: OWNER.password,
+    ...raisedLimitsEnv(RATE, OWNER),
     ROBBIE_GPU_NODES: JSON.stringify(nodesEnv),
     ROBBIE_GPU_ALLOW_LOOPBACK: 'true',
     ROBBIE_GPU_QUEUE_MAX: '10000',

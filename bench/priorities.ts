@@ -25,7 +25,7 @@ import { roleUrl } from '../scripts/lib/db-roles.mjs'
 import { storedScore } from '../services/priorities/src/modules/items/index.js'
 import { createHousekeepingRepository } from '../services/priorities/src/modules/housekeeping/housekeeping.repository.js'
 import { changedScores } from '../services/priorities/src/modules/housekeeping/rescore.js'
-import { createBenchFleet } from './lib/fleet.js'
+import { createBenchFleet, raisedLimitsEnv } from './lib/fleet.js'
 import { benchSettings, machineLine, num } from './lib/machine.js'
 import { ensureWrk, median, wrk, wrkVersion, type WrkResult } from './lib/wrk.js'
 
@@ -41,12 +41,7 @@ const LIMITS = `ROBBIE_RATE_LIMIT_MULTIPLIER=${RATE}, ROBBIE_GATEWAY_RATE=${RATE
 const fleet = createBenchFleet({
   portBase: S.portBase,
   env: {
-    ROBBIE_GATEWAY_RATE: String(RATE),
-    ROBBIE_GATEWAY_BURST: String(RATE),
-    ROBBIE_RATE_LIMIT_MULTIPLIER: String(RATE),
-    ROBBIE_CREATE_OWNER: 'true',
-    ROBBIE_OWNER_EMAIL: OWNER_EMAIL,
-    ROBBIE_OWNER_PASSWORD: OWNER_PASSWORD
+    ...raisedLimitsEnv(RATE, { email: OWNER_EMAIL, password: OWNER_PASSWORD })
   }
 })
 

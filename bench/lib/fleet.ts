@@ -23,6 +23,18 @@ export interface BenchFleet {
 }
 
 /** `env` is added to the fleet's environment (limits raised by config, the owner's credentials, …). */
+/** The environment every fleet bench shares: its limits raised to `rate` (said in each report) and a known owner. */
+export function raisedLimitsEnv (rate: number, owner: { email: string, password: string }): Record<string, string> {
+  return {
+    ROBBIE_GATEWAY_RATE: String(rate),
+    ROBBIE_GATEWAY_BURST: String(rate),
+    ROBBIE_RATE_LIMIT_MULTIPLIER: String(rate),
+    ROBBIE_CREATE_OWNER: 'true',
+    ROBBIE_OWNER_EMAIL: owner.email,
+    ROBBIE_OWNER_PASSWORD: owner.password
+  }
+}
+
 export function createBenchFleet (opts: { portBase: number, env?: Record<string, string> }): BenchFleet {
   const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379'
